@@ -1,0 +1,43 @@
+# The README's commands. Everything installs itself into .venv on first use.
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+
+.PHONY: install run run-live test check lint bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund --silent
+	touch $@
+
+install: $(BIN)/.installed
+
+## Collect (from the recorded demo responses, no internet needed), publish, serve on :8000.
+run: install
+	$(BIN)/aggregator collect --replay demo/recordings
+	$(BIN)/aggregator run --replay demo/recordings
+
+## The same, fetching the real sources.
+run-live: install
+	$(BIN)/aggregator run
+
+test: install tests/js/node_modules/.installed
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+check: lint test
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) tests/js/node_modules feeds/*.ics feeds/*.rss feeds/*.atom feeds/*.json

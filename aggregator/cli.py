@@ -1,0 +1,308 @@
+"""The command line: click commands that wire the stages together. No logic of its own.
+
+aggregator run        collect every source, publish, serve, and keep collecting on schedule
+aggregator collect    collect now (all sources, or the ones named), then publish
+aggregator publish    write the feed files from the store
+aggregator serve      serve the feeds and pages
+aggregator check ID   fetch, parse and normalise one source; print everything; write nothing
+aggregator sources    a table of sources: adapter, last run, outcome, events
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from aggregator.collect import RunReport, collect_source
+from aggregator.errors import ConfigError
+from aggregator.fetch import Fetcher
+from aggregator.settings import Settings, SourceSettings, load
+
+F = TypeVar("F", bound=Callable[..., Any])
+# Piped output (logs, CI, `| less`) gets wide lines instead of tables wrapped at 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 200)
+err_console = Console(stderr=True)
+
+
+def _setup_logging(verbose: bool) -> None:
+    level = logging.DEBUG if verbose else logging.INFO
+    if sys.stderr.isatty():
+        from rich.logging import RichHandler
+
+        handler: logging.Handler = RichHandler(console=err_console, show_path=False)
+        fmt = "%(message)s"
+    else:
+        handler = logging.StreamHandler()
+        fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    logging.basicConfig(level=level, format=fmt, handlers=[handler], force=True)
+    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "apscheduler.scheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _settings(ctx: click.Context) -> Settings:
+    obj: Settings = ctx.obj["settings"]
+    return obj
+
+
+def handles_config_errors(func: F) -> F:
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ConfigError as err:
+            err_console.print(f"[red]{err.render()}[/red]", highlight=False)
+            raise SystemExit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group()
+@click.option(
+    "--settings",
+    "settings_path",
+    envvar="AGGREGATOR_SETTINGS",
+    default="settings.toml",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The settings file.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
+@click.pass_context
+@handles_config_errors
+def cli(ctx: click.Context, settings_path: str, verbose: bool) -> None:
+    """aggregator: one trustworthy calendar from many event sources."""
+    _setup_logging(verbose)
+    ctx.ensure_object(dict)
+    ctx.obj["settings"] = load(settings_path)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_fetcher(settings: Settings, replay: str | None) -> Fetcher:
+    transport = None
+    if replay:
+        from aggregator.replay import ReplayTransport
+
+        transport = ReplayTransport(Path(replay))
+    return Fetcher(settings.user_agent, transport=transport)
+
+
+def _pick_sources(settings: Settings, ids: Iterable[str]) -> list[SourceSettings]:
+    wanted = list(ids)
+    unknown = [i for i in wanted if i not in settings.sources]
+    if unknown:
+        raise ConfigError(
+            [
+                f"unknown source {i!r}; configured sources: {', '.join(sorted(settings.sources))}"
+                for i in unknown
+            ]
+        )
+    if wanted:
+        return [settings.sources[i] for i in wanted]
+    return [s for s in settings.sources.values() if s.enabled]
+
+
+def collect_many(
+    settings: Settings,
+    sources: list[SourceSettings],
+    replay: str | None,
+    echo: Callable[[str], None] | None = None,
+) -> list[RunReport]:
+    from aggregator.store import Store
+
+    store = Store(settings.database)
+    reports = []
+    try:
+        with make_fetcher(settings, replay) as fetcher:
+            for source in sources:
+                report = collect_source(settings, source, store, fetcher, _now())
+                reports.append(report)
+                if echo:
+                    echo(report.summary())
+        publish_now(settings, store)
+    finally:
+        store.close()
+    return reports
+
+
+def publish_now(settings: Settings, store: Any) -> None:
+    from aggregator.publish.build import publish_all
+
+    report = publish_all(settings, store, _now())
+    logging.getLogger("aggregator.publish").info(
+        "published %d feeds (%d files written, %d unchanged) to %s",
+        len(report.counts),
+        len(report.written),
+        len(report.unchanged),
+        settings.feeds_dir,
+    )
+
+
+@cli.command()
+@click.argument("source_ids", nargs=-1)
+@click.option(
+    "--replay",
+    type=click.Path(file_okay=False, exists=True),
+    help="Answer every request from recorded responses in this folder (offline demo).",
+)
+@click.pass_context
+@handles_config_errors
+def collect(ctx: click.Context, source_ids: tuple[str, ...], replay: str | None) -> None:
+    """Collect now (every enabled source, or the ones named), then publish."""
+    settings = _settings(ctx)
+    reports = collect_many(settings, _pick_sources(settings, source_ids), replay, echo=click.echo)
+    failed = [r for r in reports if r.outcome == "failed"]
+    if failed and len(failed) == len(reports):
+        raise SystemExit(1)
+
+
+@cli.command()
+@click.pass_context
+@handles_config_errors
+def publish(ctx: click.Context) -> None:
+    """Write the feed files from the store."""
+    from aggregator.store import Store
+
+    settings = _settings(ctx)
+    store = Store(settings.database)
+    try:
+        publish_now(settings, store)
+    finally:
+        store.close()
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from aggregator.web import create_app
+
+    click.echo(f"Serving on http://{host}:{port}/  (feeds: http://{host}:{port}/feeds/)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.pass_context
+@handles_config_errors
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the published feeds (and pages) over HTTP."""
+    _serve(_settings(ctx), host, port)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--replay",
+    type=click.Path(file_okay=False, exists=True),
+    help="Answer every request from recorded responses in this folder (offline demo).",
+)
+@click.pass_context
+@handles_config_errors
+def run(ctx: click.Context, host: str, port: int, replay: str | None) -> None:
+    """Collect every source now, publish, serve, and keep collecting on schedule."""
+    from aggregator.schedule import start_scheduler
+
+    settings = _settings(ctx)
+    collect_many(settings, _pick_sources(settings, ()), replay, echo=click.echo)
+    scheduler = start_scheduler(settings, lambda sources: collect_many(settings, sources, replay))
+    try:
+        _serve(settings, host, port)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+@cli.command()
+@click.argument("source_id")
+@click.option("--replay", type=click.Path(file_okay=False, exists=True))
+@click.option("--limit", default=50, show_default=True, help="How many events to print.")
+@click.pass_context
+@handles_config_errors
+def check(ctx: click.Context, source_id: str, replay: str | None, limit: int) -> None:
+    """Fetch, parse and normalise one source; print its events and every warning; write nothing."""
+    settings = _settings(ctx)
+    [source] = _pick_sources(settings, [source_id])
+    with make_fetcher(settings, replay) as fetcher:
+        report = collect_source(settings, source, None, fetcher, _now())
+    zone = settings.zone
+    table = Table(title=f"{source.id} ({source.adapter}) – {source.url or ''}")
+    for col in ("start (local)", "end", "title", "place", "status"):
+        table.add_column(col)
+    for ev in sorted(report.events, key=lambda e: e.start)[:limit]:
+        start = ev.start.astimezone(zone)
+        end = ev.end.astimezone(zone) if ev.end else None
+        table.add_row(
+            start.strftime("%Y-%m-%d") if ev.all_day else start.strftime("%Y-%m-%d %H:%M"),
+            "" if end is None or ev.all_day else end.strftime("%H:%M"),
+            ev.title,
+            ev.location or "",
+            ev.status.value,
+        )
+    console.print(table)
+    console.print(f"{len(report.events)} events, {report.requests} requests")
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+    for skip in report.skips:
+        console.print(f"[yellow]skipped:[/yellow] {skip.reason} {skip.item}", highlight=False)
+    if report.outcome == "failed":
+        console.print(f"[red]FAILED:[/red] {report.error}", highlight=False)
+        raise SystemExit(1)
+
+
+@cli.command("sources")
+@click.pass_context
+@handles_config_errors
+def sources_cmd(ctx: click.Context) -> None:
+    """A table of sources: adapter, last run, outcome, events, last error."""
+    from aggregator.store import Store
+
+    settings = _settings(ctx)
+    store = Store(settings.database)
+    try:
+        states = store.all_source_states()
+    finally:
+        store.close()
+    table = Table(title="Sources")
+    for col in ("source", "adapter", "every", "last run", "outcome", "events", "last error"):
+        table.add_column(col)
+    for source in settings.sources.values():
+        st = states.get(source.id)
+        last = (
+            st.last_run.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M")
+            if st and st.last_run
+            else "never"
+        )
+        outcome = "disabled" if not source.enabled else (st.last_outcome or "-") if st else "-"
+        table.add_row(
+            source.id,
+            source.adapter,
+            _fmt_every(source.every.total_seconds()),
+            last,
+            outcome,
+            str(st.event_count if st else 0),
+            (st.last_error or "")[:80] if st else "",
+        )
+    console.print(table)
+
+
+def _fmt_every(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{int(seconds)}s"
+
+
+def main() -> None:
+    cli(obj={})

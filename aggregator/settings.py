@@ -1,0 +1,365 @@
+"""The only reader of settings.toml and the environment.
+
+The file is read once, validated completely, and handed down as typed, frozen objects.
+Every problem is collected with its key path and reported together as one ConfigError;
+no traceback reaches the operator. Relative paths resolve against the settings file's
+folder. A string value written as ``"${NAME}"`` is taken from the environment variable NAME
+(for secrets such as API tokens), and ``AGGREGATOR_DATABASE`` overrides the database URL.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ValidationError
+
+from aggregator.errors import ConfigError
+
+DEFAULT_PATH = "settings.toml"
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d|w)\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+
+
+def parse_duration(text: str) -> timedelta:
+    """'30m', '6h', '1d' -> timedelta; raises ValueError otherwise."""
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(f'{text!r} is not a duration (use e.g. "30m", "6h", "1d")')
+    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    """One ``[sources.<id>]`` table."""
+
+    id: str
+    adapter: str
+    url: str | None
+    every: timedelta
+    priority: int
+    enabled: bool
+    categories: tuple[str, ...]
+    audience: tuple[str, ...]
+    place: str | None
+    options: BaseModel
+    #: ids of places (from ``[places]``) this source's events are at, when the adapter can't tell
+    max_requests: int = 200
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    """One ``[feeds.<id>]`` table: a filter over events, rendered in every format."""
+
+    id: str
+    title: str
+    description: str
+    sources: tuple[str, ...] | None
+    categories: tuple[str, ...] | None
+    audience: tuple[str, ...] | None
+    places: tuple[str, ...] | None
+    horizon_days: int
+    max_bytes: int
+
+
+@dataclass(frozen=True)
+class Settings:
+    path: Path
+    timezone: str
+    database: str
+    feeds_dir: Path
+    base_url: str
+    horizon_days: int
+    user_agent: str
+    sources: dict[str, SourceSettings] = field(default_factory=dict)
+    feeds: dict[str, FeedSettings] = field(default_factory=dict)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+
+_AGGREGATOR_KEYS = {"timezone", "database", "feeds_dir", "base_url", "horizon_days", "contact_url"}
+_SOURCE_KEYS = {
+    "adapter",
+    "url",
+    "every",
+    "priority",
+    "enabled",
+    "categories",
+    "audience",
+    "place",
+    "max_requests",
+}
+_FEED_KEYS = {
+    "title",
+    "description",
+    "sources",
+    "categories",
+    "audience",
+    "places",
+    "horizon_days",
+    "max_bytes",
+}
+
+
+class _Collector:
+    """Collects problems with their key paths so all of them are reported at once."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(f"{path}: {message}")
+
+    def string(
+        self, table: dict[str, Any], key: str, path: str, default: str | None = None, required: bool = False
+    ) -> str | None:
+        if key not in table:
+            if required:
+                self.add(f"{path}.{key}", "is required")
+            return default
+        value = table[key]
+        if not isinstance(value, str):
+            self.add(f"{path}.{key}", f"{value!r} is not a string")
+            return default
+        ref = _ENV_REF.match(value)
+        if ref:
+            env = os.environ.get(ref.group(1))
+            if env is None:
+                self.add(f"{path}.{key}", f"environment variable {ref.group(1)} is not set")
+                return default
+            return env
+        return value
+
+    def integer(self, table: dict[str, Any], key: str, path: str, default: int, minimum: int = 0) -> int:
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.add(f"{path}.{key}", f"{value!r} is not a whole number")
+            return default
+        if value < minimum:
+            self.add(f"{path}.{key}", f"{value} is below the minimum {minimum}")
+            return default
+        return value
+
+    def boolean(self, table: dict[str, Any], key: str, path: str, default: bool) -> bool:
+        value = table.get(key, default)
+        if not isinstance(value, bool):
+            self.add(f"{path}.{key}", f"{value!r} is not true or false")
+            return default
+        return value
+
+    def str_list(self, table: dict[str, Any], key: str, path: str) -> tuple[str, ...] | None:
+        if key not in table:
+            return None
+        value = table[key]
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.add(f"{path}.{key}", f"{value!r} is not a list of strings")
+            return None
+        return tuple(value)
+
+    def unknown(self, table: dict[str, Any], allowed: set[str], path: str) -> None:
+        for key in sorted(set(table) - allowed):
+            self.add(f"{path}.{key}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+
+def _resolve_path(folder: Path, value: str) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (folder / path)
+
+
+def _database_url(folder: Path, value: str | None) -> str:
+    if value is None:
+        return f"sqlite:///{(folder / 'aggregator.db').resolve()}"
+    if value.startswith("sqlite:///") and not value.startswith("sqlite:////"):
+        # A relative SQLite path resolves against the settings folder, like every other path.
+        rest = value[len("sqlite:///") :]
+        if rest and rest != ":memory:":
+            return f"sqlite:///{(folder / rest).resolve()}"
+    return value
+
+
+def resolve_source_url(folder: Path, url: str | None) -> str | None:
+    """webcal:// is https:// (RFC-less convention); a bare relative path is a local file."""
+    if url is None:
+        return None
+    if url.startswith("webcal://"):
+        return "https://" + url[len("webcal://") :]
+    if url.startswith(("http://", "https://", "file:")):
+        return url
+    return _resolve_path(folder, url).resolve().as_uri()
+
+
+def _source(c: _Collector, sid: str, table: Any, folder: Path) -> SourceSettings | None:
+    from aggregator.adapter import registry  # late: discovery imports every adapter module
+
+    path = f"sources.{sid}"
+    if not _ID.match(sid):
+        c.add(path, "source ids use lowercase letters, digits, '-' and '_'")
+    if not isinstance(table, dict):
+        c.add(path, "must be a table")
+        return None
+    adapter_name = c.string(table, "adapter", path, required=True)
+    adapters = registry()
+    cls = adapters.get(adapter_name or "")
+    if adapter_name is not None and cls is None:
+        c.add(
+            f"{path}.adapter",
+            f"unknown adapter {adapter_name!r}; known adapters: {', '.join(sorted(adapters))}",
+        )
+    url = c.string(table, "url", path)
+    if cls is not None and cls.needs_url and url is None:
+        c.add(f"{path}.url", f"is required by the {adapter_name} adapter")
+    every_text = c.string(table, "every", path, default="6h") or "6h"
+    try:
+        every = parse_duration(every_text)
+        if every < timedelta(minutes=5):
+            c.add(f"{path}.every", f"{every_text!r} is shorter than 5m; be kind to the source")
+    except ValueError as err:
+        c.add(f"{path}.every", str(err))
+        every = timedelta(hours=6)
+    priority = c.integer(table, "priority", path, 0)
+    enabled = c.boolean(table, "enabled", path, True)
+    max_requests = c.integer(table, "max_requests", path, 200, minimum=1)
+    categories = c.str_list(table, "categories", path) or ()
+    audience = c.str_list(table, "audience", path) or ()
+    place = c.string(table, "place", path)
+    extra = {k: v for k, v in table.items() if k not in _SOURCE_KEYS}
+    options: BaseModel | None = None
+    if cls is not None:
+        try:
+            options = cls.Options(**extra)
+        except ValidationError as err:
+            for problem in err.errors():
+                loc = ".".join(str(p) for p in problem["loc"])
+                msg = (
+                    "unknown key for this adapter" if problem["type"] == "extra_forbidden" else problem["msg"]
+                )
+                c.add(f"{path}.{loc}", msg)
+    if cls is None or options is None:
+        return None
+    return SourceSettings(
+        id=sid,
+        adapter=cls.name,
+        url=resolve_source_url(folder, url),
+        every=every,
+        priority=priority,
+        enabled=enabled,
+        categories=categories,
+        audience=audience,
+        place=place,
+        options=options,
+        max_requests=max_requests,
+    )
+
+
+def _feed(c: _Collector, fid: str, table: Any, horizon: int, sources: set[str]) -> FeedSettings | None:
+    path = f"feeds.{fid}"
+    if not _ID.match(fid):
+        c.add(path, "feed ids use lowercase letters, digits, '-' and '_'")
+    if not isinstance(table, dict):
+        c.add(path, "must be a table")
+        return None
+    c.unknown(table, _FEED_KEYS, path)
+    feed_sources = c.str_list(table, "sources", path)
+    for sid in feed_sources or ():
+        if sid not in sources:
+            c.add(f"{path}.sources", f"{sid!r} is not a configured source")
+    return FeedSettings(
+        id=fid,
+        title=c.string(table, "title", path, default=fid) or fid,
+        description=c.string(table, "description", path, default="") or "",
+        sources=feed_sources,
+        categories=c.str_list(table, "categories", path),
+        audience=c.str_list(table, "audience", path),
+        places=c.str_list(table, "places", path),
+        horizon_days=c.integer(table, "horizon_days", path, horizon, minimum=1),
+        max_bytes=c.integer(table, "max_bytes", path, 1_000_000, minimum=10_000),
+    )
+
+
+def load(path: str | Path | None = None) -> Settings:
+    """Read and validate settings; raise ConfigError listing every problem."""
+    chosen = Path(path or os.environ.get("AGGREGATOR_SETTINGS") or DEFAULT_PATH)
+    try:
+        raw = tomllib.loads(chosen.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError([f"settings file {chosen} does not exist"]) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ConfigError([f"not valid TOML: {err}"], str(chosen)) from None
+    return from_dict(raw, chosen)
+
+
+def from_dict(raw: dict[str, Any], path: Path) -> Settings:
+    folder = path.resolve().parent
+    c = _Collector()
+    c.unknown(raw, {"aggregator", "sources", "feeds"}, "settings")
+    top = raw.get("aggregator", {})
+    if not isinstance(top, dict):
+        c.add("aggregator", "must be a table")
+        top = {}
+    c.unknown(top, _AGGREGATOR_KEYS, "aggregator")
+    tz = c.string(top, "timezone", "aggregator", default="Europe/Oslo") or "Europe/Oslo"
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        c.add("aggregator.timezone", f"{tz!r} is not an IANA time zone")
+        tz = "Europe/Oslo"
+    database = _database_url(
+        folder, os.environ.get("AGGREGATOR_DATABASE") or c.string(top, "database", "aggregator")
+    )
+    feeds_dir = _resolve_path(folder, c.string(top, "feeds_dir", "aggregator", default="feeds") or "feeds")
+    base_url = (
+        c.string(top, "base_url", "aggregator", default="http://127.0.0.1:8000") or "http://127.0.0.1:8000"
+    ).rstrip("/")
+    if not base_url.startswith(("http://", "https://")):
+        c.add("aggregator.base_url", f"{base_url!r} is not an http(s) URL")
+    horizon = c.integer(top, "horizon_days", "aggregator", 180, minimum=1)
+    contact = c.string(top, "contact_url", "aggregator", default="https://github.com/borgen/aggregator")
+    user_agent = f"aggregator/0.1 (+{contact})"
+
+    sources: dict[str, SourceSettings] = {}
+    raw_sources = raw.get("sources", {})
+    if not isinstance(raw_sources, dict):
+        c.add("sources", "must be a table of tables")
+        raw_sources = {}
+    for sid, table in raw_sources.items():
+        src = _source(c, sid, table, folder)
+        if src is not None:
+            sources[sid] = src
+    feeds: dict[str, FeedSettings] = {}
+    raw_feeds = raw.get("feeds", {})
+    if not isinstance(raw_feeds, dict):
+        c.add("feeds", "must be a table of tables")
+        raw_feeds = {}
+    for fid, table in raw_feeds.items():
+        feed = _feed(c, fid, table, horizon, set(raw_sources))
+        if feed is not None:
+            feeds[fid] = feed
+    if c.problems:
+        raise ConfigError(c.problems, str(path))
+    return Settings(
+        path=path.resolve(),
+        timezone=tz,
+        database=database,
+        feeds_dir=feeds_dir,
+        base_url=base_url,
+        horizon_days=horizon,
+        user_agent=user_agent,
+        sources=sources,
+        feeds=feeds,
+    )

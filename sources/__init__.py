@@ -1,0 +1,1 @@
+"""Adapters: one module per format or provider. See aggregator.adapter for the contract."""
