@@ -47,7 +47,11 @@ def feed_info(settings: Settings, feed: FeedSettings) -> FeedInfo:
 
 def feed_filter(feed: FeedSettings) -> EventFilter:
     return EventFilter(
-        sources=feed.sources, categories=feed.categories, audience=feed.audience, places=feed.places
+        sources=feed.sources,
+        categories=feed.categories,
+        audience=feed.audience,
+        places=feed.places,
+        near=feed.near,
     )
 
 
@@ -82,7 +86,7 @@ def render_feed(
     info = feed_info(settings, feed)
     today = day_start(settings, now)
     if fmt == "ics":
-        body, last_day, warnings = ics.fit_ics(info, events, now=today, max_bytes=feed.max_bytes)
+        body, _last_day, warnings = ics.fit_ics(info, events, now=today, max_bytes=feed.max_bytes)
         return body, warnings
     soon = upcoming(events, settings, now)
     if fmt == "rss":
