@@ -20,6 +20,23 @@ from pydantic import BaseModel, ConfigDict
 from aggregator.errors import ConfigError
 from aggregator.model import EventDraft, Follow, Request, Response
 
+#: keys every [sources.<id>] table has; an adapter's own Options may not reuse them
+COMMON_KEYS = frozenset(
+    {
+        "adapter",
+        "url",
+        "every",
+        "priority",
+        "enabled",
+        "categories",
+        "audience",
+        "place",
+        "max_requests",
+        "category_map",
+        "audience_map",
+    }
+)
+
 
 class NoOptions(BaseModel):
     """Options of an adapter that accepts nothing beyond the common keys."""
@@ -120,6 +137,13 @@ def _import_sources(package: str) -> dict[str, type[Adapter]]:
         if cls.name != info.name:
             problems.append(
                 f"sources/{info.name}.py: adapter name {cls.name!r} must equal the file name {info.name!r}"
+            )
+            continue
+        clash = COMMON_KEYS.intersection(cls.Options.model_fields)
+        if clash:
+            problems.append(
+                f"sources/{info.name}.py: option(s) {', '.join(sorted(clash))} clash with the common "
+                "source keys; give them another name"
             )
             continue
         if cls.name in found:

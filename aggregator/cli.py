@@ -48,11 +48,6 @@ def _setup_logging(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def _settings(ctx: click.Context) -> Settings:
-    obj: Settings = ctx.obj["settings"]
-    return obj
-
-
 def handles_config_errors(func: F) -> F:
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -82,7 +77,16 @@ def cli(ctx: click.Context, settings_path: str, verbose: bool) -> None:
     """aggregator: one trustworthy calendar from many event sources."""
     _setup_logging(verbose)
     ctx.ensure_object(dict)
-    ctx.obj["settings"] = load(settings_path)
+    ctx.obj["settings_path"] = settings_path
+
+
+def _settings(ctx: click.Context) -> Settings:
+    """The validated settings, read once per command (not for commands that need none)."""
+    root = ctx.find_root()
+    if "settings" not in root.obj:
+        root.obj["settings"] = load(root.obj["settings_path"])
+    settings: Settings = root.obj["settings"]
+    return settings
 
 
 def _now() -> datetime:
@@ -295,6 +299,61 @@ def sources_cmd(ctx: click.Context) -> None:
             (st.last_error or "")[:80] if st else "",
         )
     console.print(table)
+
+
+@cli.command("new-source")
+@click.argument("name")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False),
+    default=".",
+    show_default=True,
+    help="The project folder (where sources/ and tests/ are).",
+)
+def new_source(name: str, root: str) -> None:
+    """Scaffold sources/NAME.py, a fixture folder and a test for a new adapter."""
+    from aggregator.scaffold import scaffold
+
+    try:
+        created = scaffold(Path(root), name)
+    except (ValueError, FileExistsError) as err:
+        err_console.print(f"[red]{err}[/red]", highlight=False)
+        raise SystemExit(2) from None
+    for path in created:
+        click.echo(f"created {path}")
+    click.echo(
+        f"Next: edit sources/{name}.py, put a real response in tests/fixtures/sources/{name}/, "
+        f"and run .venv/bin/pytest tests/sources/test_{name}.py (see CONTRIBUTING.md)."
+    )
+
+
+@cli.command()
+@click.argument("source_id")
+@click.option(
+    "--to",
+    "folder",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where to save (default tests/fixtures/sources/<adapter>/recorded/<source>).",
+)
+@click.pass_context
+@handles_config_errors
+def record(ctx: click.Context, source_id: str, folder: str | None) -> None:
+    """Fetch one source live and save its responses as replayable fixtures (secrets stripped)."""
+    from aggregator.recording import RecordingTransport
+
+    settings = _settings(ctx)
+    [source] = _pick_sources(settings, [source_id])
+    target = (
+        Path(folder) if folder else Path("tests/fixtures/sources") / source.adapter / "recorded" / source.id
+    )
+    transport = RecordingTransport(target)
+    with Fetcher(settings.user_agent, transport=transport) as fetcher:
+        report = collect_source(settings, source, None, fetcher, _now())
+    click.echo(f"saved {len(transport.index)} responses to {target}; replay with --replay {target}")
+    click.echo(report.summary())
+    if report.outcome == "failed":
+        raise SystemExit(1)
 
 
 def _fmt_every(seconds: float) -> str:

@@ -194,6 +194,8 @@ def _normalise_all(
         place=source.place,
         categories=source.categories,
         audience=source.audience,
+        category_map=source.category_map,
+        audience_map=source.audience_map,
     )
     events: list[NormalEvent] = []
     seen: set[tuple[str, str]] = set()

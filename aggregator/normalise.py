@@ -14,7 +14,7 @@ import html
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
@@ -23,6 +23,7 @@ import nh3
 
 from aggregator.errors import SkipEvent
 from aggregator.model import EventDraft, Status
+from aggregator.vocabulary import map_audience, map_categories
 
 #: Field caps: applied before any regular expression sees the text (hostile inputs).
 MAX_TITLE = 300
@@ -75,6 +76,8 @@ class Defaults:
     place: str | None = None
     categories: tuple[str, ...] = ()
     audience: tuple[str, ...] = ()
+    category_map: Mapping[str, str] = field(default_factory=dict)
+    audience_map: Mapping[str, str] = field(default_factory=dict)
 
 
 def clean_text(value: str | None, limit: int = MAX_SHORT) -> str:
@@ -180,10 +183,12 @@ def normalise(draft: EventDraft, defaults: Defaults) -> NormalEvent:
     if status is Status.SCHEDULED and re.match(r"(?i)^\W*avlys", title):
         status = Status.CANCELLED  # "AVLYST: ..." in a title is how many organisers cancel
     location = clean_text(draft.location) or (defaults.place or None)
-    categories = tuple(dict.fromkeys([*(clean_text(c, 80) for c in draft.categories), *defaults.categories]))
-    audience = tuple(dict.fromkeys([*(clean_text(a, 80) for a in draft.audience), *defaults.audience]))
-    categories = tuple(c for c in categories if c)
-    audience = tuple(a for a in audience if a)
+    categories = map_categories(
+        [*(clean_text(c, 80) for c in draft.categories), *defaults.categories], defaults.category_map
+    )
+    audience = map_audience(
+        [*(clean_text(a, 80) for a in draft.audience), *defaults.audience], defaults.audience_map
+    )
     url = absolute_url(draft.url, defaults.base_url)
     material = {
         "title": title,

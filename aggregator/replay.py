@@ -57,7 +57,11 @@ class ReplayTransport(httpx.BaseTransport):
         self.recordings = load_index(folder)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        rec = self.recordings.get((request.method, str(request.url)))
+        from aggregator.recording import redact_url
+
+        rec = self.recordings.get((request.method, str(request.url))) or self.recordings.get(
+            (request.method, redact_url(str(request.url)))
+        )
         if rec is None:
             return httpx.Response(404, text=f"no recording for {request.method} {request.url}")
         body = (self.folder / rec.file).read_bytes()

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ValidationError
 
+from aggregator.adapter import COMMON_KEYS
 from aggregator.errors import ConfigError
 
 DEFAULT_PATH = "settings.toml"
@@ -51,8 +52,11 @@ class SourceSettings:
     audience: tuple[str, ...]
     place: str | None
     options: BaseModel
-    #: ids of places (from ``[places]``) this source's events are at, when the adapter can't tell
+    #: the most requests (pages, details) one run may make
     max_requests: int = 200
+    #: this source's own words -> the shared vocabulary (aggregator/vocabulary.py)
+    category_map: dict[str, str] = field(default_factory=dict)
+    audience_map: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,8 @@ class FeedSettings:
     places: tuple[str, ...] | None
     horizon_days: int
     max_bytes: int
+    #: (latitude, longitude, radius in metres): events with coordinates this close also match
+    near: tuple[float, float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -92,17 +98,7 @@ class Settings:
 
 
 _AGGREGATOR_KEYS = {"timezone", "database", "feeds_dir", "base_url", "horizon_days", "contact_url"}
-_SOURCE_KEYS = {
-    "adapter",
-    "url",
-    "every",
-    "priority",
-    "enabled",
-    "categories",
-    "audience",
-    "place",
-    "max_requests",
-}
+_SOURCE_KEYS = COMMON_KEYS
 _FEED_KEYS = {
     "title",
     "description",
@@ -112,6 +108,7 @@ _FEED_KEYS = {
     "places",
     "horizon_days",
     "max_bytes",
+    "near",
 }
 
 
@@ -171,6 +168,15 @@ class _Collector:
             self.add(f"{path}.{key}", f"{value!r} is not a list of strings")
             return None
         return tuple(value)
+
+    def str_map(self, table: dict[str, Any], key: str, path: str) -> dict[str, str]:
+        value = table.get(key, {})
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            self.add(f"{path}.{key}", 'must be a table of strings (raw value = "shared word")')
+            return {}
+        return dict(value)
 
     def unknown(self, table: dict[str, Any], allowed: set[str], path: str) -> None:
         for key in sorted(set(table) - allowed):
@@ -238,6 +244,8 @@ def _source(c: _Collector, sid: str, table: Any, folder: Path) -> SourceSettings
     categories = c.str_list(table, "categories", path) or ()
     audience = c.str_list(table, "audience", path) or ()
     place = c.string(table, "place", path)
+    category_map = c.str_map(table, "category_map", path)
+    audience_map = c.str_map(table, "audience_map", path)
     extra = {k: v for k, v in table.items() if k not in _SOURCE_KEYS}
     options: BaseModel | None = None
     if cls is not None:
@@ -264,6 +272,8 @@ def _source(c: _Collector, sid: str, table: Any, folder: Path) -> SourceSettings
         place=place,
         options=options,
         max_requests=max_requests,
+        category_map=category_map,
+        audience_map=audience_map,
     )
 
 
@@ -279,8 +289,23 @@ def _feed(c: _Collector, fid: str, table: Any, horizon: int, sources: set[str]) 
     for sid in feed_sources or ():
         if sid not in sources:
             c.add(f"{path}.sources", f"{sid!r} is not a configured source")
+    near = None
+    if "near" in table:
+        raw_near = table["near"]
+        try:
+            near = (
+                float(raw_near["latitude"]),
+                float(raw_near["longitude"]),
+                float(raw_near.get("radius_m", 250)),
+            )
+            if not (-90 <= near[0] <= 90 and -180 <= near[1] <= 180 and near[2] > 0):
+                raise ValueError
+        except (TypeError, KeyError, ValueError, AttributeError):
+            c.add(f"{path}.near", "must be { latitude = …, longitude = …, radius_m = … } with valid numbers")
+            near = None
     return FeedSettings(
         id=fid,
+        near=near,
         title=c.string(table, "title", path, default=fid) or fid,
         description=c.string(table, "description", path, default="") or "",
         sources=feed_sources,
