@@ -19,7 +19,6 @@ install: $(BIN)/.installed
 
 ## Collect (from the recorded demo responses, no internet needed), publish, serve on :8000.
 run: install
-	$(BIN)/aggregator collect --replay demo/recordings
 	$(BIN)/aggregator run --replay demo/recordings
 
 ## The same, fetching the real sources.

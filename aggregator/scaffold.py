@@ -58,6 +58,8 @@ class {cls}Adapter(Adapter):
                 continue
             if start.tzinfo is None:
                 start = start.replace(tzinfo=ctx.zone)  # a wall-clock time in the source's zone
+            else:
+                start = start.astimezone(ctx.zone)  # a stated offset is a claim: keep the instant, name the zone
             yield EventDraft(
                 uid=str(item["id"]),
                 title=str(item.get("title", "")),
