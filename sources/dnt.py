@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from aggregator.adapter import Adapter, RunContext
 from aggregator.errors import ParseError
 from aggregator.model import EventDraft, Follow, Request, Response, Status
+from aggregator.parsing.clock import stated
 
 SITE = "https://www.dnt.no"
 LISTING_URL = SITE + "/api/activities"
@@ -78,8 +79,9 @@ def _instant(value: Any, what: str, ctx: RunContext) -> datetime:
     if parsed.tzinfo is None:
         # Not seen from DNT, but a wall clock without offset is Oslo time, resolved by zoneinfo.
         parsed = parsed.replace(tzinfo=ctx.zone)
-    local = parsed.astimezone(ctx.zone)
-    if local.utcoffset() != parsed.utcoffset():
+    # DNT states Oslo's own offset (activities_page1.json): any other, Z included, is questioned.
+    local, questionable = stated(parsed, ctx.zone, question_utc=True)
+    if questionable:
         # DNT's offsets have been correct instants (sources.md); keep the instant, but say so.
         ctx.warn(f"DNT {what} {value!r} states an offset that {ctx.zone.key} does not have then")
     # DNT appends arbitrary milliseconds (".543", ".283"): noise that would churn fingerprints.

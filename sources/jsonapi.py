@@ -1,8 +1,10 @@
 r'''Declarative JSON mapper: turns any JSON event API into drafts from a few lines of settings.
 
-Owns: reading a JSON document safely (``read_json``), resolving dotted paths into it, turning a
+Owns: mapping each item of a JSON document onto a draft by the source's settings, turning a
 provider's date strings into aware datetimes under a per-source clock policy, and optionally
-expanding weekly standing offers into dated occurrences. It must not know any one provider:
+expanding weekly standing offers into dated occurrences. Safe JSON reading, dotted paths and
+templates are ``aggregator.parsing.jsondoc``'s; wall clocks ``aggregator.parsing.clock``'s; the
+weekly calendar walk ``aggregator.parsing.weekly``'s. It must not know any one provider:
 everything provider-specific lives in settings.toml. Like every adapter it does no I/O, reads no
 clock (``ctx.now`` only) and no environment.
 
@@ -95,14 +97,34 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
-from urllib.parse import quote, urljoin, urlsplit
-from zoneinfo import ZoneInfo
+from urllib.parse import urljoin, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from aggregator.adapter import Adapter, RunContext
 from aggregator.errors import ParseError, SkipEvent
 from aggregator.model import EventDraft, Follow, Request, Response, Status
+from aggregator.parsing.clock import after, wall_clock
+from aggregator.parsing.jsondoc import (
+    MISSING,
+    clean_text,
+    fill_template,
+    is_template,
+    lookup,
+    matches,
+    nullify,
+    read_json,
+    resolve,
+)
+from aggregator.parsing.weekly import (
+    WEEKDAY_NAMES,
+    Slot,
+    capped,
+    first_in_month,
+    horizon_dates,
+    last_in_month,
+    meetings,
+)
 
 FieldName = Literal[
     "uid",
@@ -125,101 +147,8 @@ FieldName = Literal[
     "status",
 ]
 _URL_FIELDS = {"url", "image_url", "signup_url"}
-_MISSING = object()
-_UTC = ZoneInfo("UTC")
 
 
-# --- helpers shared with other JSON adapters (sources/tribe.py) -------------------------------
-
-
-def _reject_constant(name: str) -> Any:
-    # Python's json accepts NaN/Infinity by default (JSONTestSuite n_number_NaN.json).
-    raise ValueError(f"{name} is not JSON")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):  # i_number_huge_exp.json decodes to inf
-        raise ValueError(f"number {text[:20]} is out of range")
-    return value
-
-
-def read_json(response: Response) -> Any:
-    """The body as JSON, or ParseError: NaN, Infinity, overflow and runaway nesting are refused."""
-    text = response.text()
-    if not text.strip():
-        raise ParseError("the response body is empty, not JSON")
-    try:
-        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
-    except RecursionError:  # n_structure_100000_opening_arrays.json
-        raise ParseError("JSON nested too deeply") from None
-    except ValueError as err:
-        head = text.lstrip()[:1]
-        hint = " (looks like HTML)" if head == "<" else ""
-        raise ParseError(f"not valid JSON{hint}: {err}") from None
-
-
-def clean_text(value: str) -> str:
-    """Replace lone surrogates (JSONTestSuite i_string_lone_second_surrogate) so UTF-8 output works."""
-    return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace").strip()
-
-
-def wall_clock(naive: datetime, zone: ZoneInfo, fold: int = 0) -> datetime:
-    """A local wall-clock reading as an aware datetime in ``zone`` (zoneinfo, never a fixed offset).
-
-    In the repeated hour of an autumn change ``fold`` picks the first (0) or second (1) reading;
-    a time inside the spring gap does not exist and is moved forward by the gap's length.
-    """
-    aware = naive.replace(tzinfo=zone, fold=fold)
-    return aware.astimezone(_UTC).astimezone(zone)
-
-
-# --- paths and values -------------------------------------------------------------------------
-
-
-def after(later: datetime, earlier: datetime) -> bool:
-    """``later > earlier`` as instants: same-zone comparison ignores ``fold`` (PEP 495)."""
-    return later.astimezone(_UTC) > earlier.astimezone(_UTC)
-
-
-def resolve(data: Any, path: str) -> Any:
-    """Follow a dotted path (``_MISSING`` when absent); ``*`` maps over a list."""
-    if path == "":
-        return data
-    current = data
-    parts = path.split(".")
-    for index, part in enumerate(parts):
-        if part == "*":
-            if not isinstance(current, list):
-                return _MISSING
-            rest = ".".join(parts[index + 1 :])
-            found = [resolve(element, rest) for element in current]
-            return [value for value in found if value is not _MISSING and value is not None]
-        if isinstance(current, dict):
-            current = current.get(part, _MISSING)
-        elif isinstance(current, list) and part.lstrip("-").isdigit():
-            position = int(part)
-            current = current[position] if -len(current) <= position < len(current) else _MISSING
-        else:
-            return _MISSING
-        if current is _MISSING:
-            return _MISSING
-    return current
-
-
-def _matches(item: Any, conditions: Mapping[str, Any]) -> bool:
-    """Every ``path = value`` holds (a list of values means any of them)."""
-    for path, expected in conditions.items():
-        value = resolve(item, path)
-        if isinstance(expected, list):
-            if value not in expected:
-                return False
-        elif value != expected:
-            return False
-    return True
-
-
-_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _STATUS_WORDS = {
     "cancelled": Status.CANCELLED,
     "canceled": Status.CANCELLED,
@@ -231,21 +160,8 @@ _STATUS_WORDS = {
     "rescheduled": Status.RESCHEDULED,
     "eventrescheduled": Status.RESCHEDULED,
 }
-_WEEKDAYS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("monday", "mandag", "måndag", "mon"),
-            ("tuesday", "tirsdag", "tysdag", "tue"),
-            ("wednesday", "onsdag", "wed"),
-            ("thursday", "torsdag", "thu"),
-            ("friday", "fredag", "fri"),
-            ("saturday", "lørdag", "laurdag", "sat"),
-            ("sunday", "søndag", "sundag", "sun"),
-        ]
-    )
-    for name in names
-}
+#: Aktivitet for Alle's monthly intervals; absent, "each-week" and "weekly" meet every week
+_MONTH_WEEKS = {"first-of-month": first_in_month, "last-of-month": last_in_month}
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -335,10 +251,10 @@ class JsonApiAdapter(Adapter):
         document = read_json(response)
         if opts.errors is not None:
             problems = resolve(document, opts.errors)
-            if problems is not _MISSING and problems:
+            if problems is not MISSING and problems:
                 raise ParseError(f"the provider reported errors at {opts.errors!r}: {_first_error(problems)}")
         items = resolve(document, opts.items)
-        if items is _MISSING:
+        if items is MISSING:
             raise ParseError(f"items path {opts.items!r} is missing from the document")
         if not isinstance(items, list):
             raise ParseError(f"items path {opts.items!r} is a {type(items).__name__}, not a list")
@@ -351,11 +267,11 @@ class JsonApiAdapter(Adapter):
                 if not isinstance(item, dict):
                     raise SkipEvent(f"item is a {type(item).__name__}, not an object")
                 for path, expected in opts.require.items():
-                    if not _matches(item, {path: expected}):
+                    if not matches(item, {path: expected}):
                         found = resolve(item, path)
-                        found = None if found is _MISSING else found
+                        found = None if found is MISSING else found
                         raise SkipEvent(f"{path} is {found!r}, not {expected!r}")
-                if opts.weekly is not None and _matches(item, opts.weekly.when):
+                if opts.weekly is not None and matches(item, opts.weekly.when):
                     yield from self._weekly(item, opts.weekly, base, ctx)
                 else:
                     yield self._draft(item, base, ctx)
@@ -371,8 +287,10 @@ class JsonApiAdapter(Adapter):
             spec = self.options.url_template
         if spec is None:
             return None
-        if _PLACEHOLDER.search(spec):
-            value: Any = self._template(item, spec, quoted=field in _URL_FIELDS)
+        if is_template(spec):
+            value: Any = fill_template(
+                spec, lambda path: self._lookup(item, path), quoted=field in _URL_FIELDS
+            )
         else:
             value = self._lookup(item, spec)
         if field in _URL_FIELDS and isinstance(value, str):
@@ -380,45 +298,7 @@ class JsonApiAdapter(Adapter):
         return value
 
     def _lookup(self, item: Any, spec: str) -> Any:
-        """``a|b``: the first alternative that is not empty; "None" counts as empty (Aktivitet for
-        Alle event 43 in aktivitetforalle_events.json falls back from description to summary)."""
-        for alternative in spec.split("|"):
-            value = self._nullify(resolve(item, alternative.strip()))
-            if value is not None and value != []:
-                return value
-        return None
-
-    def _nullify(self, value: Any) -> Any:
-        if value is _MISSING or value is None:
-            return None
-        if isinstance(value, str):
-            text = clean_text(value)
-            return None if text in self.options.null_strings else text
-        if isinstance(value, list):
-            kept = [self._nullify(element) for element in value]
-            return [element for element in kept if element is not None]
-        return value
-
-    def _template(self, item: Any, template: str, *, quoted: bool) -> str | None:
-        filled = 0
-
-        def fill(match: re.Match[str]) -> str:
-            nonlocal filled
-            value = self._lookup(item, match.group(1))
-            if value is None or isinstance(value, dict | list):
-                return ""
-            filled += 1
-            text = str(value)
-            return quote(text, safe="/:?=&%#+@") if quoted else text
-
-        text = _PLACEHOLDER.sub(fill, template)
-        if not filled:
-            return None
-        # A template with some parts empty ("{street}, {zip} {city}" with no street) leaves
-        # stray separators behind: collapse them.
-        text = re.sub(r"\s+", " ", text)
-        text = re.sub(r"(\s*,)+", ",", text)
-        return text.strip(" ,")
+        return lookup(item, spec, self.options.null_strings)
 
     def _draft(self, item: dict[str, Any], base: str, ctx: RunContext) -> EventDraft:
         fields = self.options.fields
@@ -440,10 +320,10 @@ class JsonApiAdapter(Adapter):
         price = self._value(item, "price", base)
         price_text = _text(price)
         status = _status(self._value(item, "status", base))
-        if opts.cancelled_when and _matches(item, opts.cancelled_when):
+        if opts.cancelled_when and matches(item, opts.cancelled_when):
             status = Status.CANCELLED
         free = _free(price_text)
-        if opts.free_when and _matches(item, opts.free_when):
+        if opts.free_when and matches(item, opts.free_when):
             free = True
         return EventDraft(
             **core,
@@ -509,51 +389,49 @@ class JsonApiAdapter(Adapter):
         if uid is None or not isinstance(title, str) or not title:
             raise SkipEvent("weekly offer without uid or title")
         first, last = self._season(item, base, ctx)
-        interval = self._nullify(resolve(item, weekly.interval)) if weekly.interval else None
+        interval = (
+            nullify(resolve(item, weekly.interval), self.options.null_strings) if weekly.interval else None
+        )
         if interval not in (None, "each-week", "weekly", "first-of-month", "last-of-month"):
             raise SkipEvent(f"weekly offer with interval {interval!r} cannot be expanded")
         days = resolve(item, weekly.days)
         if not isinstance(days, list) or not days:
             raise SkipEvent(f"weekly offer without weekdays ({weekly.days!r})")
-        slots: list[tuple[int, time, time | None]] = []
+        slots: list[Slot] = []
         for day in days:
             name = str(resolve(day, weekly.weekday)).strip().lower()
-            if name not in _WEEKDAYS:
+            if name not in WEEKDAY_NAMES:
                 raise SkipEvent(f"weekly offer with unknown weekday {name!r}")
             starts = _clock(resolve(day, weekly.from_time))
             if starts is None:
                 raise SkipEvent(f"weekly offer without a time on {name}")
-            slots.append((_WEEKDAYS[name], starts, _clock(resolve(day, weekly.to_time))))
+            slots.append(Slot(WEEKDAY_NAMES[name], starts, _clock(resolve(day, weekly.to_time))))
+        lo, hi = horizon_dates(ctx)
+        held = _MONTH_WEEKS.get(interval) if isinstance(interval, str) else None
+        occurrences = meetings(slots, max(first, lo), min(last, hi), held=held)
+        stopped: list[int] = []
         seen: set[str] = set()
-        count = 0
-        day = max(first, ctx.horizon_start.astimezone(ctx.zone).date())
-        end_day = min(last, ctx.horizon_end.astimezone(ctx.zone).date())
-        while day <= end_day:
-            for weekday, starts, ends in slots:
-                if day.weekday() != weekday or not _in_interval(day, interval):
-                    continue
-                if count >= ctx.max_occurrences:
-                    ctx.warn(f"weekly offer {uid} stopped at {count} occurrences")
-                    return
-                start = wall_clock(datetime.combine(day, starts), ctx.zone)
-                end = wall_clock(datetime.combine(day, ends), ctx.zone) if ends else None
-                # Identity is the offer's id plus the local date, never the time of day.
-                recurrence = day.isoformat()
-                if recurrence in seen:
-                    recurrence = f"{recurrence}T{starts:%H:%M}"
-                seen.add(recurrence)
-                count += 1
-                draft = self._build(
-                    item,
-                    base,
-                    uid=_uid(uid),
-                    title=title,
-                    start=start,
-                    end=end if end and after(end, start) else None,
-                )
-                yield replace(draft, recurrence_id=recurrence)
-            day += timedelta(days=1)
-        if not count:
+        for day, slot in capped(occurrences, ctx.max_occurrences, stopped.append):
+            assert slot.start is not None  # every slot above has its from_time
+            start = wall_clock(datetime.combine(day, slot.start), ctx.zone)
+            end = wall_clock(datetime.combine(day, slot.end), ctx.zone) if slot.end else None
+            # Identity is the offer's id plus the local date, never the time of day.
+            recurrence = day.isoformat()
+            if recurrence in seen:
+                recurrence = f"{recurrence}T{slot.start:%H:%M}"
+            seen.add(recurrence)
+            draft = self._build(
+                item,
+                base,
+                uid=_uid(uid),
+                title=title,
+                start=start,
+                end=end if end and after(end, start) else None,
+            )
+            yield replace(draft, recurrence_id=recurrence)
+        if stopped:
+            ctx.warn(f"weekly offer {uid} stopped at {stopped[0]} occurrences")
+        elif not seen:
             ctx.skip(f"weekly offer has no occurrence from {first} to {last} in the horizon", str(uid))
 
     def _season(self, item: dict[str, Any], base: str, ctx: RunContext) -> tuple[date, date]:
@@ -562,19 +440,11 @@ class JsonApiAdapter(Adapter):
         end = self._moment(raw_end, "end", ctx) if raw_end is not None else None
         first = start.date() if isinstance(start, datetime) else start
         if end is None:
-            return first, ctx.horizon_end.astimezone(ctx.zone).date()
+            return first, horizon_dates(ctx)[1]
         return first, end.date() if isinstance(end, datetime) else end
 
 
 # --- small pure helpers -----------------------------------------------------------------------
-
-
-def _in_interval(day: date, interval: Any) -> bool:
-    if interval == "first-of-month":
-        return day.day <= 7
-    if interval == "last-of-month":
-        return (day + timedelta(days=7)).month != day.month
-    return True
 
 
 def _clock(value: Any) -> time | None:
@@ -654,7 +524,7 @@ def _absolute(value: str, base: str) -> str | None:
 def _label(item: Any, fields: Mapping[Any, str], position: int) -> str:
     if isinstance(item, dict):
         for field in ("uid", "title"):
-            value = resolve(item, fields[field]) if field in fields else _MISSING
-            if value is not _MISSING and value is not None and not isinstance(value, dict | list):
+            value = resolve(item, fields[field]) if field in fields else MISSING
+            if value is not MISSING and value is not None and not isinstance(value, dict | list):
                 return clean_text(str(value))[:80]
     return f"item {position}"

@@ -63,7 +63,7 @@ import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -73,17 +73,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from aggregator.adapter import Adapter, RunContext
 from aggregator.errors import ParseError
 from aggregator.model import EventDraft, Follow, Response, Status
+from aggregator.parsing.clock import wall_clock_on
+from aggregator.parsing.dates import DAY_NAMES
+from aggregator.parsing.weekly import TYPED_WEEKDAY_NAMES, Slot, capped, horizon_dates, meetings
 
-_DAY_NAMES = (
-    ("mandag", "måndag", "monday", "man", "mon"),
-    ("tirsdag", "tysdag", "tuesday", "tir", "tue"),
-    ("onsdag", "wednesday", "ons", "wed"),
-    ("torsdag", "thursday", "tor", "thu"),
-    ("fredag", "friday", "fre", "fri"),
-    ("lørdag", "laurdag", "lordag", "saturday", "lør", "sat"),
-    ("søndag", "sundag", "sondag", "sunday", "søn", "sun"),
-)
-_DAYS = {name: number for number, names in enumerate(_DAY_NAMES) for name in names}
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _NO_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _TIME = re.compile(r"(?:kl\.?\s*)?(\d{1,2})(?:[:.](\d{2}))?")
@@ -133,10 +126,10 @@ def _to_weekdays(value: Any) -> tuple[int, ...]:
     names = [value] if isinstance(value, str) else value
     if not isinstance(names, list) or not names:
         raise ValueError(f"{_show(value)} is not a day name or a list of them")
-    bad = [_show(n) for n in names if not isinstance(n, str) or n.strip().lower() not in _DAYS]
+    bad = [_show(n) for n in names if not isinstance(n, str) or n.strip().lower() not in TYPED_WEEKDAY_NAMES]
     if bad:
         raise ValueError(f"{', '.join(bad)} {'is not a day name' if len(bad) == 1 else 'are not day names'}")
-    return tuple(sorted({_DAYS[n.strip().lower()] for n in names}))
+    return tuple(sorted({TYPED_WEEKDAY_NAMES[n.strip().lower()] for n in names}))
 
 
 def _to_text(value: Any) -> str | None:
@@ -337,21 +330,15 @@ def _read_csv_rows(text: str) -> tuple[list[_Raw], list[str]]:
     return raws, problems
 
 
-def _local(day: date, clock: time, zone: ZoneInfo) -> datetime:
-    # Through UTC and back: a wall time in the spring gap (02:30 on 2027-03-28) becomes the
-    # instant it names, 03:30 CEST; a repeated autumn time (2026-10-25 02:30) takes the first.
-    return datetime.combine(day, clock, zone).astimezone(UTC).astimezone(zone)
-
-
 def _times(
     day: date, start: time | None, end: time | None, zone: ZoneInfo
 ) -> tuple[datetime | date, datetime | date | None]:
     if start is None:
         return day, day + timedelta(days=1)  # all day; the end is exclusive (RFC 5545)
     if end is None:
-        return _local(day, start, zone), None
+        return wall_clock_on(day, start, zone), None
     # "22:00"–"03:30" is one night out, ending the next day (sources.md: overnight events).
-    return _local(day, start, zone), _local(day + timedelta(days=int(end < start)), end, zone)
+    return wall_clock_on(day, start, zone), wall_clock_on(day + timedelta(days=int(end < start)), end, zone)
 
 
 def _time_problems(where: str, start: time | None, end: time | None, label: str = "") -> list[str]:
@@ -465,8 +452,7 @@ class ManualAdapter(Adapter):
             )
         for where, values in bad:
             ctx.skip("; ".join(values), where)
-        lo = ctx.horizon_start.astimezone(ctx.zone).date()
-        hi = ctx.horizon_end.astimezone(ctx.zone).date()
+        lo, hi = horizon_dates(ctx)
         for entry in entries:
             if isinstance(entry, _Weekly):
                 yield from self._expand(entry, periods, lo, hi, ctx)
@@ -509,32 +495,29 @@ class ManualAdapter(Adapter):
             for day in days:
                 if not meets(day):
                     ctx.warn(
-                        f'weekly "{w.id}": {label} {day} ({_DAY_NAMES[day.weekday()][0]}) is not a meeting day'
+                        f'weekly "{w.id}": {label} {day} ({DAY_NAMES[day.weekday()]}) is not a meeting day'
                     )
         holidays = [r for name in w.except_periods for r in periods[name].ranges]
 
-        def closed(day: date) -> bool:
+        def held(day: date) -> bool:
             # A meeting staff moved out of a holiday is one they mean to hold: moved wins.
-            return day in w.except_ or (day not in w.moved and any(a <= day <= b for a, b in holidays))
+            return day not in w.except_ and (day in w.moved or not any(a <= day <= b for a, b in holidays))
 
-        count, day = 0, first
-        while day <= last:
-            if meets(day) and not closed(day):
-                if count >= ctx.max_occurrences:
-                    ctx.warn(f'weekly "{w.id}": stopped at {ctx.max_occurrences} occurrences')
-                    return
-                count += 1
-                rid, move = f"{day:%Y%m%d}", w.moved.get(day)
-                if move is not None:
-                    when = _times(move.date or day, *_moved_times(w, move), ctx.zone)
-                    yield _draft(
-                        w,
-                        when,
-                        recurrence_id=rid,
-                        raw={"moved_from": day.isoformat()},
-                        status=Status.CANCELLED if w.cancelled else Status.RESCHEDULED,
-                    )
-                else:
-                    status = Status.CANCELLED if day in w.cancelled_dates else None
-                    yield _draft(w, _times(day, w.start, w.end, ctx.zone), recurrence_id=rid, status=status)
-            day += timedelta(days=1)
+        def stop(limit: int) -> None:
+            ctx.warn(f'weekly "{w.id}": stopped at {limit} occurrences')
+
+        series = meetings([Slot(weekday) for weekday in w.weekday], first, last, held=held)
+        for day, _ in capped(series, ctx.max_occurrences, stop):
+            rid, move = f"{day:%Y%m%d}", w.moved.get(day)
+            if move is not None:
+                when = _times(move.date or day, *_moved_times(w, move), ctx.zone)
+                yield _draft(
+                    w,
+                    when,
+                    recurrence_id=rid,
+                    raw={"moved_from": day.isoformat()},
+                    status=Status.CANCELLED if w.cancelled else Status.RESCHEDULED,
+                )
+            else:
+                status = Status.CANCELLED if day in w.cancelled_dates else None
+                yield _draft(w, _times(day, w.start, w.end, ctx.zone), recurrence_id=rid, status=status)

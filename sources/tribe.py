@@ -17,7 +17,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,11 +27,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from aggregator.adapter import Adapter, RunContext
 from aggregator.errors import ParseError, SkipEvent
 from aggregator.model import EventDraft, Follow, Request, Response
-from sources.jsonapi import after, clean_text, read_json, wall_clock
+from aggregator.parsing.clock import after, wall_clock, wall_clock_at
+from aggregator.parsing.jsondoc import clean_text, read_json
 
 ENDPOINT = "/wp-json/tribe/events/v1/events"
 _FREE_WORDS = {"gratis", "free", "0", "kr 0", "0 kr", "kr 0,-", "gratis inngang", "fri entré"}
-_UTC = ZoneInfo("UTC")
 
 
 class TribeAdapter(Adapter):
@@ -170,21 +170,17 @@ class TribeAdapter(Adapter):
         ctx: RunContext,
         event: dict[str, Any],
     ) -> datetime:
-        start = wall_clock(local, zone)
         if claimed_utc is None:
-            return start
-        # Compare in UTC: PEP 495 makes inter-zone == False for any ambiguous local time.
-        claim = claimed_utc.replace(tzinfo=_UTC)
-        if start.astimezone(_UTC) == claim:
-            return start
-        second = wall_clock(local, zone, fold=1)
-        if second.astimezone(_UTC) == claim:  # the repeated autumn hour: which 02:30 is meant
-            return second
+            return wall_clock(local, zone)
+        # The UTC claim tells which 02:30 of the repeated autumn hour is meant.
+        chosen = wall_clock_at(local, zone, claimed_utc.replace(tzinfo=UTC))
+        if chosen is not None:
+            return chosen
         ctx.warn(
             f"event {event.get('id')}: utc_start_date {claimed_utc:%Y-%m-%d %H:%M} disagrees with "
             f"start_date {local:%Y-%m-%d %H:%M} in {zone.key}; the local wall clock is used"
         )
-        return start
+        return wall_clock(local, zone)
 
 
 def _zone(name: Any, ctx: RunContext) -> ZoneInfo:

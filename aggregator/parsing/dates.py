@@ -21,11 +21,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from aggregator.parsing.clock import utc, wall_clock_on
+
 __all__ = [
+    "DAY_NAMES",
+    "MONTHS",
+    "WEEKDAYS",
     "DateTextError",
     "Found",
     "When",
@@ -92,7 +97,8 @@ _WEEKDAY_ABBR: dict[str, int] = {
     "søn": 6,
     "sun": 6,
 }
-_DAY_NAMES = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+#: the bokmål name of each weekday (Monday = 0), for messages
+DAY_NAMES = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 
 #: how far back a year-less date may lie before the reference date before it means next year
 PAST_WINDOW = timedelta(days=62)
@@ -383,7 +389,7 @@ def _weekday_warnings(found: Found, start: date, end: date | None) -> tuple[str,
     if end is not None and len(found.weekdays) > 1:
         checks.append((found.weekdays[-1], end))
     return tuple(
-        f"weekday {_DAY_NAMES[named]!r} contradicts {day.isoformat()}, which is a {_DAY_NAMES[day.weekday()]}"
+        f"weekday {DAY_NAMES[named]!r} contradicts {day.isoformat()}, which is a {DAY_NAMES[day.weekday()]}"
         for named, day in checks
         if named != day.weekday()
     )
@@ -445,14 +451,6 @@ def parse_when(text: str, *, reference: date, year: int | None = None) -> When:
     )
 
 
-def _local(day: date, clock: time, zone: ZoneInfo) -> datetime:
-    """A wall-clock time in ``zone``. In the doubled hour (02:30 on 2026-10-25) the first,
-    summer-time reading is taken (fold=0); a time that does not exist (02:30 on 2027-03-28)
-    moves forward by the gap, as a clock would, to 03:30 CEST."""
-    local = datetime.combine(day, clock, tzinfo=zone)
-    return local.astimezone(UTC).astimezone(zone)
-
-
 def resolve(when: When, zone: ZoneInfo) -> tuple[datetime | date, datetime | date | None]:
     """``(start, end)`` as aware datetimes in ``zone`` — or dates, with an exclusive end, when
     all-day. An end clock before the start clock on the same day is the next day when that
@@ -464,23 +462,19 @@ def resolve(when: When, zone: ZoneInfo) -> tuple[datetime | date, datetime | dat
         return when.start_date, None
     # Durations and order are compared in UTC: Python subtracts and compares two datetimes that
     # share a tzinfo by their wall clocks, which is an hour off across a DST change.
-    start = _local(when.start_date, when.start_time, zone)
+    start = wall_clock_on(when.start_date, when.start_time, zone)
     end: datetime | None = None
     if when.end_time is not None:
-        end = _local(when.end_date or when.start_date, when.end_time, zone)
-        if when.end_date is None and _utc(end) <= _utc(start):
-            next_day = _local(when.start_date + timedelta(days=1), when.end_time, zone)
-            end = next_day if _utc(next_day) - _utc(start) <= OVERNIGHT_LIMIT else None
+        end = wall_clock_on(when.end_date or when.start_date, when.end_time, zone)
+        if when.end_date is None and utc(end) <= utc(start):
+            next_day = wall_clock_on(when.start_date + timedelta(days=1), when.end_time, zone)
+            end = next_day if utc(next_day) - utc(start) <= OVERNIGHT_LIMIT else None
     elif when.end_date is not None:
         # "6. okt. kl. 18 – 8. okt.": it ends some time that day; say the day's end
-        end = _local(when.end_date + timedelta(days=1), time(0, 0), zone)
-    if end is not None and _utc(end) <= _utc(start):
+        end = wall_clock_on(when.end_date + timedelta(days=1), time(0, 0), zone)
+    if end is not None and utc(end) <= utc(start):
         end = None
     return start, end
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC)
 
 
 _PREFIX = re.compile(

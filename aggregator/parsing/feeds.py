@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any, Final
 from zoneinfo import ZoneInfo
@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 import feedparser
 
 from aggregator.errors import ParseError
+from aggregator.parsing.clock import stated, wall_clock
+from aggregator.parsing.dates import MONTHS
 
 __all__ = [
     "AUTHOR_CAP",
@@ -201,12 +203,6 @@ def html_to_text(markup: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _in_zone(naive: datetime, zone: ZoneInfo) -> datetime:
-    # fold=0 takes the first of an ambiguous wall time (02:30 on 2026-10-25 is CEST); the round
-    # trip through UTC moves a time in the spring gap (02:30 on 2027-03-28) to a real one.
-    return naive.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
-
-
 def parse_event_time(value: str, zone: ZoneInfo) -> tuple[datetime | date, str | None]:
     """Read an ISO 8601 ``ev:startdate``/``ev:enddate`` value.
 
@@ -220,37 +216,16 @@ def parse_event_time(value: str, zone: ZoneInfo) -> tuple[datetime | date, str |
         return date.fromisoformat(text), None
     parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is None:
-        return _in_zone(parsed, zone), None
-    local = parsed.astimezone(zone)
-    offset = parsed.utcoffset()
-    if offset and offset != local.utcoffset():
+        return wall_clock(parsed, zone), None
+    local, questionable = stated(parsed, zone)
+    if questionable:
         return local, f"offset of {text!r} is not {zone.key}'s offset then ({local.isoformat()})"
     return local, None
 
 
 # Month names and the abbreviations seen in the wild (../shared/samples/
-# txt_norwegian-date-strings_observed.tsv: "09. sep.", "fredag 23 okt 2026").
-NORWEGIAN_MONTHS: Final[dict[str, int]] = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("januar", "jan"),
-            ("februar", "feb"),
-            ("mars", "mar"),
-            ("april", "apr"),
-            ("mai",),
-            ("juni", "jun"),
-            ("juli", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("oktober", "okt"),
-            ("november", "nov"),
-            ("desember", "des"),
-        ],
-        start=1,
-    )
-    for name in names
-}
+# txt_norwegian-date-strings_observed.tsv: "09. sep.", "fredag 23 okt 2026"): dates.py's table.
+NORWEGIAN_MONTHS: Final[dict[str, int]] = MONTHS
 
 
 class RegexDate:
@@ -304,12 +279,14 @@ def match_date_regex(pattern: re.Pattern[str], texts: list[str], now: datetime) 
         on = date(year, month, day)
         if "hour" not in groups:
             return RegexDate(on, None)
-        start = _in_zone(datetime(year, month, day, int(groups["hour"]), int(groups.get("minute", 0))), zone)
+        start = wall_clock(
+            datetime(year, month, day, int(groups["hour"]), int(groups.get("minute", 0))), zone
+        )
         end = None
         if "end_hour" in groups:
             end_at = datetime(year, month, day, int(groups["end_hour"]), int(groups.get("end_minute", 0)))
-            end = _in_zone(end_at, zone)
+            end = wall_clock(end_at, zone)
             if end <= start:  # "kl. 22.00–01.00" ends the next day (sources.md)
-                end = _in_zone(end_at + timedelta(days=1), zone)
+                end = wall_clock(end_at + timedelta(days=1), zone)
         return RegexDate(start, end)
     return None
