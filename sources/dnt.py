@@ -19,7 +19,6 @@ otherwise the notes are the plain-text ``description``.
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
@@ -32,7 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from aggregator.adapter import Adapter, RunContext
 from aggregator.errors import ParseError
 from aggregator.model import EventDraft, Follow, Request, Response, Status
-from aggregator.parsing.clock import stated
+from aggregator.parsing.clock import after, stated, wall_clock
+from aggregator.parsing.jsondoc import read_json
 
 SITE = "https://www.dnt.no"
 LISTING_URL = SITE + "/api/activities"
@@ -77,13 +77,15 @@ def _instant(value: Any, what: str, ctx: RunContext) -> datetime:
     if parsed.year < 1900:  # .NET's DateTime.MinValue ("0001-01-01T00:00:00") means "not set"
         raise _Bad(f"missing {what} ({value!r})")
     if parsed.tzinfo is None:
-        # Not seen from DNT, but a wall clock without offset is Oslo time, resolved by zoneinfo.
-        parsed = parsed.replace(tzinfo=ctx.zone)
-    # DNT states Oslo's own offset (activities_page1.json): any other, Z included, is questioned.
-    local, questionable = stated(parsed, ctx.zone, question_utc=True)
-    if questionable:
-        # DNT's offsets have been correct instants (sources.md); keep the instant, but say so.
-        ctx.warn(f"DNT {what} {value!r} states an offset that {ctx.zone.key} does not have then")
+        # Not seen from DNT, but a wall clock without offset is Oslo time, read by the rule every
+        # adapter shares: 02:30 in the spring gap (2027-03-28) is 03:30 CEST, not a phantom.
+        local = wall_clock(parsed, ctx.zone)
+    else:
+        # DNT states Oslo's own offset (activities_page1.json): any other, Z included, is questioned.
+        local, questionable = stated(parsed, ctx.zone, question_utc=True)
+        if questionable:
+            # DNT's offsets have been correct instants (sources.md); keep the instant, but say so.
+            ctx.warn(f"DNT {what} {value!r} states an offset that {ctx.zone.key} does not have then")
     # DNT appends arbitrary milliseconds (".543", ".283"): noise that would churn fingerprints.
     return local.replace(microsecond=0)
 
@@ -95,8 +97,10 @@ def _times(avm: Mapping[str, Any], ctx: RunContext) -> tuple[datetime | date, da
     except _Bad as err:
         ctx.warn(f"DNT: ignoring the end ({err})")
         end = None
-    if end is not None and end <= start:
-        end = None  # end == start means "no duration set" (activities_page1.json, 700104)
+    # end == start means "no duration set" (activities_page1.json, 700104). Compared as instants:
+    # in Oslo's zone the second 02:15 of 2026-10-25 would sort before the first 02:30.
+    if end is not None and not after(end, start):
+        end = None
     # 00:00, or 00:00–01:00, in Oslo means "time not set" (700104, 700105): a date, not midnight.
     # A multi-day one (700205) keeps the dates its organiser picked: the last is inclusive.
     if start.time() == time(0) and (end is None or end.time() in {time(0), time(1)}):
@@ -237,9 +241,11 @@ class DntAdapter(Adapter):
         if response.status == 0 or response.error:
             raise ParseError(f"DNT listing could not be fetched: {response.error or 'no response'}")
         try:
-            envelope = json.loads(response.text())
-        except ValueError as err:
-            raise ParseError(f"DNT listing is not JSON: {err}") from None
+            # read_json refuses NaN/Infinity (which json.loads accepts) and turns runaway nesting
+            # into a ParseError instead of a RecursionError.
+            envelope = read_json(response)
+        except ParseError as err:
+            raise ParseError(f"DNT listing: {err}") from None
         if not isinstance(envelope, dict):
             raise ParseError(f"DNT listing is a JSON {type(envelope).__name__}, not an object")
         for key in ("pageHits", "pageCount", "page"):
@@ -292,13 +298,14 @@ class DntAdapter(Adapter):
             ctx.warn(f"DNT activity {ident}: details unavailable ({why}); using the listing alone")
         else:
             try:
-                parsed = json.loads(response.text())
-            except ValueError:
-                parsed = None
+                parsed = read_json(response)
+                problem = "" if isinstance(parsed, dict) else f" (a JSON {type(parsed).__name__})"
+            except ParseError as err:
+                parsed, problem = None, f" ({err})"
             if isinstance(parsed, dict):
                 detail = parsed
             else:
-                ctx.warn(f"DNT activity {ident}: details unreadable; using the listing alone")
+                ctx.warn(f"DNT activity {ident}: details unreadable{problem}; using the listing alone")
         try:
             yield _draft(hit, detail, ctx)
         except _Bad as err:

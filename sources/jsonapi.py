@@ -3,8 +3,9 @@ r'''Declarative JSON mapper: turns any JSON event API into drafts from a few lin
 Owns: mapping each item of a JSON document onto a draft by the source's settings, turning a
 provider's date strings into aware datetimes under a per-source clock policy, and optionally
 expanding weekly standing offers into dated occurrences. Safe JSON reading, dotted paths and
-templates are ``aggregator.parsing.jsondoc``'s; wall clocks ``aggregator.parsing.clock``'s; the
-weekly calendar walk ``aggregator.parsing.weekly``'s. It must not know any one provider:
+templates are ``aggregator.parsing.jsondoc``'s; wall clocks and stated offsets
+``aggregator.parsing.clock``'s; absolute http(s) URLs ``aggregator.parsing.schemaorg.http_url``'s;
+the weekly calendar walk ``aggregator.parsing.weekly``'s. It must not know any one provider:
 everything provider-specific lives in settings.toml. Like every adapter it does no I/O, reads no
 clock (``ctx.now`` only) and no environment.
 
@@ -97,14 +98,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
-from urllib.parse import urljoin, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from aggregator.adapter import Adapter, RunContext
 from aggregator.errors import ParseError, SkipEvent
 from aggregator.model import EventDraft, Follow, Request, Response, Status
-from aggregator.parsing.clock import after, wall_clock
+from aggregator.parsing.clock import after, stated, wall_clock
 from aggregator.parsing.jsondoc import (
     MISSING,
     clean_text,
@@ -116,6 +116,7 @@ from aggregator.parsing.jsondoc import (
     read_json,
     resolve,
 )
+from aggregator.parsing.schemaorg import http_url
 from aggregator.parsing.weekly import (
     WEEKDAY_NAMES,
     Slot,
@@ -209,7 +210,8 @@ class JsonApiAdapter(Adapter):
         free_when: dict[str, Any] = Field(default_factory=dict)
         #: path -> value; an item that does not match is skipped (e.g. unpublished drafts)
         require: dict[str, Any] = Field(default_factory=dict)
-        #: trust: honour offsets and Z, naive values are local; wallclock: read the digits locally
+        #: trust: honour offsets and Z (warning when Oslo lacks the offset then), naive values are
+        #: local; wallclock: read the digits locally
         clock: Literal["trust", "wallclock"] = "trust"
         #: strings that mean "no value" (Aktivitet for Alle writes "None")
         null_strings: list[str] = Field(default_factory=lambda: ["None", ""])
@@ -358,7 +360,16 @@ class JsonApiAdapter(Adapter):
         except ValueError:
             raise SkipEvent(f"{field} {text!r} is not an ISO date-time") from None
         if parsed.tzinfo is not None and self.options.clock == "trust":
-            return parsed.astimezone(ctx.zone)
+            # The stated offset is a claim: keep the instant it names, but say when Oslo does
+            # not have that offset then (+02:00 in December may be a shifted wall clock, as
+            # jsonld, rss and dnt report). Z is how Hoopla states true instants: not questioned.
+            local, questionable = stated(parsed, ctx.zone)
+            if questionable:
+                ctx.warn(
+                    f"{field} {text!r} states an offset that {ctx.zone.key} does not have then;"
+                    f" kept as {local.isoformat()}"
+                )
+            return local
         # Naive values (Aktivitet for Alle "2025-06-23 17:00:00") and every value under the
         # wallclock policy are Oslo wall-clock digits: resolve them through zoneinfo.
         return wall_clock(parsed.replace(tzinfo=None), ctx.zone)
@@ -517,8 +528,9 @@ def _first_error(problems: Any) -> str:
 
 
 def _absolute(value: str, base: str) -> str | None:
-    url = urljoin(base, value)
-    return url if urlsplit(url).scheme in ("http", "https") else None
+    # schema.org's http_url: http(s) only, and a value urllib cannot split ("http://[x",
+    # "Invalid IPv6 URL") is dropped instead of ending the whole document with a ValueError.
+    return http_url(value, base)
 
 
 def _label(item: Any, fields: Mapping[Any, str], position: int) -> str:

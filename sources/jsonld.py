@@ -34,7 +34,7 @@ from aggregator.adapter import Adapter, RunContext
 from aggregator.errors import ParseError
 from aggregator.model import EventDraft, Follow, Response
 from aggregator.parsing import schemaorg as so
-from aggregator.parsing.clock import stated, wall_clock
+from aggregator.parsing.clock import after, stated, wall_clock
 from aggregator.parsing.dates import MONTHS
 from aggregator.parsing.jsonld import event_nodes, schema_term
 
@@ -257,7 +257,9 @@ def _resolve(
         # schema.org's endDate is the last day; drafts want an exclusive end (RFC 5545).
         return start, (end + timedelta(days=1) if end >= start else None)
     assert isinstance(start, datetime) and isinstance(end, datetime)
-    return start, (end if end > start else None)
+    # As instants: an Oslo-zone ">" ignores fold, so the first 02:30 of 2026-10-25 to the
+    # second 02:15 (45 minutes) would lose its end and the reverse would keep a backwards one.
+    return start, (end if after(end, start) else None)
 
 
 def _day(when: _When, shown: time) -> date:
@@ -287,9 +289,11 @@ def _visible(
     end_day = _day(end_w, card.end) if end_w is not None and not card.day else start_day
     end_day = max(end_day, start_day)
     end = wall_clock(datetime.combine(end_day, card.end), zone)
-    if end <= start and end_day == start_day:  # "22:00 - 01:00" ends the next day
+    # Compared as instants like every end in this module (clock.after), though both readings
+    # here take fold 0 and same-zone order would agree.
+    if not after(end, start) and end_day == start_day:  # "22:00 - 01:00" ends the next day
         end = wall_clock(datetime.combine(end_day + timedelta(days=1), card.end), zone)
-    return start, (end if end > start else None)
+    return start, (end if after(end, start) else None)
 
 
 # --- cards (clock = "visible") -------------------------------------------------------------------

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from aggregator.adapter import Adapter, RunContext
 from aggregator.model import EventDraft, Follow, Response, Status
+from aggregator.parsing.clock import after
 from aggregator.parsing.feeds import html_to_text, match_date_regex, parse_event_time, read_feed
 
 NO_TIME = "no event time (pubDate is the publication date, not the event date)"
@@ -173,12 +174,14 @@ def _fit_end(
         ctx.warn(f"{title}: ev:enddate mixes a date and a time with ev:startdate; end dropped")
         return None
     if isinstance(start, datetime) and isinstance(end, datetime):
-        after = end > start
+        # As instants (clock.after): in Oslo's zone "2026-10-25T02:15:00+01:00" (the second
+        # 02:15) sorts before "02:30:00+02:00" (the first 02:30), 45 minutes before it.
+        later = after(end, start)
     else:
         # A date-only ev:enddate names the last day; drafts (like RFC 5545) want it exclusive.
         end = end + timedelta(days=1)
-        after = end > start
-    if not after:
+        later = end > start
+    if not later:
         ctx.warn(f"{title}: ev:enddate is not after ev:startdate; end dropped")
         return None
     return end

@@ -5,8 +5,8 @@ every adapter shares: a time in the spring gap moves forward by the gap, a repea
 takes the reading ``fold`` asks for), choosing the reading of a repeated time that a source's
 own UTC value names (``wall_clock_at``), reading a value that states an offset and telling
 whether that offset is the zone's at that instant (``stated``), and comparing moments as
-instants (``after``, ``utc``). Used by sources/jsonapi.py, tribe.py, jsonld.py, dnt.py and
-manual.py and by aggregator/parsing/dates.py and feeds.py.
+instants (``after``, ``utc``). Used by sources/jsonapi.py, tribe.py, jsonld.py, dnt.py, rss.py
+and manual.py and by aggregator/parsing/dates.py and feeds.py.
 
 Must not: read the clock, parse strings (each provider's ISO quirks stay with its adapter),
 use a fixed UTC offset for a local time, or decide what to do about a false offset: it says

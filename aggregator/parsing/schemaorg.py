@@ -6,7 +6,8 @@ a description split into text and HTML (``description``), absolute http(s) URLs 
 ``javascript:`` and the like refused (``http_url``), an image, a name, audiences, a language,
 a Place with its PostalAddress and GeoCoordinates (``place``), an Offer's price, free flag,
 sign-up URL and availability (``offer``) and ``eventStatus`` (``status``). Used by
-sources/jsonld.py; any adapter that meets schema.org (microdata, RDFa) may use it.
+sources/jsonld.py (and ``http_url`` by sources/jsonapi.py); any adapter that meets schema.org
+(microdata, RDFa) may use it.
 
 Must not: decide identity, times or clock policy (the adapter's), sanitise HTML (normalise does
 that with nh3; hostile text passes through here as data), or fetch anything.

@@ -271,7 +271,18 @@ def test_changed_envelope_names_the_missing_key(make_ctx: Callable[..., RunConte
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        (b"<!DOCTYPE html><html><body>Feil</body></html>", "not JSON"),
+        (
+            b"<!DOCTYPE html><html><body>Feil</body></html>",
+            r"DNT listing: not valid JSON \(looks like HTML\)",
+        ),
+        (b"", "DNT listing: the response body is empty"),
+        # Python's json would take NaN (JSONTestSuite n_number_NaN.json) and overflow the stack
+        # on runaway nesting (n_structure_100000_opening_arrays.json): both are refused by name.
+        (
+            json.dumps({"pageHits": [], "pageCount": 1, "page": "1", "totalHits": float("nan")}).encode(),
+            "DNT listing: not valid JSON: NaN is not JSON",
+        ),
+        (b"[" * 100_000, "DNT listing: JSON nested too deeply"),
         (b"[]", "not an object"),
         (json.dumps({"pageHits": {}, "pageCount": 1, "page": "1"}).encode(), "not a list"),
         (json.dumps({"pageHits": [], "pageCount": 1}).encode(), "'page'"),
@@ -373,6 +384,29 @@ def test_detail_failure_falls_back_to_the_listing(
     assert len(ctx.warnings) == 1 and "700103" in ctx.warnings[0]
     if error:
         assert error in ctx.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        (b'{"description": "<p>Tur</p>", "utUrl": NaN}', "NaN is not JSON"),  # json.loads takes NaN
+        (b'{"registrations": ' * 100_000, "JSON nested too deeply"),  # was a RecursionError
+    ],
+)
+def test_details_that_are_not_json_fall_back_and_say_why(
+    make_ctx: Callable[..., RunContext], body: bytes, why: str
+) -> None:
+    ctx = make_ctx()
+    adapter = DntAdapter(DntAdapter.Options(association=99001))
+    request = Request(
+        url="http://127.0.0.1:8765/api/search/activitydetails?id=700103",
+        meta={"kind": "detail", "activity": hit(700103)},
+    )
+    (draft,) = adapter.parse(response(request, body), ctx)
+    assert isinstance(draft, EventDraft) and draft.uid == "700103"
+    assert draft.description_html is None and draft.signup_url is None  # the details were not used
+    assert len(ctx.warnings) == 1
+    assert "700103" in ctx.warnings[0] and "details unreadable" in ctx.warnings[0] and why in ctx.warnings[0]
 
 
 # --- mapping quirks -------------------------------------------------------------------------
@@ -488,6 +522,35 @@ def test_a_start_without_offset_is_oslo_wall_clock(
 ) -> None:
     (draft,) = drafts_only(parse_listing(make_ctx(), listing_of(hit(700101, start=start, end=None)))).values()
     assert draft.start == expected and draft.end is None
+
+
+def test_a_start_without_offset_in_the_spring_gap_moves_forward(make_ctx: Callable[..., RunContext]) -> None:
+    # 02:30 on 2027-03-28 never shows on an Oslo clock: read like every other adapter does
+    # (aggregator.parsing.clock.wall_clock), it is 03:30 CEST, not a phantom 02:30.
+    ctx = make_ctx()
+    gap = hit(700101, start="2027-03-28T02:30:00", end="2027-03-28T05:00:00")
+    (draft,) = drafts_only(parse_listing(ctx, listing_of(gap))).values()
+    assert isinstance(draft.start, datetime)
+    assert draft.start.astimezone(UTC) == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)
+    assert (draft.start.hour, draft.start.minute, draft.start.utcoffset()) == (3, 30, timedelta(hours=2))
+    assert draft.end == datetime(2027, 3, 28, 3, 0, tzinfo=UTC)  # 05:00 CEST
+    assert ctx.warnings == []
+
+
+def test_an_end_in_the_repeated_autumn_hour_compares_as_an_instant(
+    make_ctx: Callable[..., RunContext],
+) -> None:
+    # The first 02:30 (CEST) to the second 02:15 (CET) of 2026-10-25 lasts 45 minutes, though
+    # 02:15 < 02:30 on the Oslo clock (same-zone comparison ignores fold); the second 02:30 to
+    # the first 02:45 ends before it starts.
+    ctx = make_ctx()
+    night = hit(700101, start="2026-10-25T02:30:00+02:00", end="2026-10-25T02:15:00+01:00")
+    backwards = hit(700102, start="2026-10-25T02:30:00+01:00", end="2026-10-25T02:45:00+02:00")
+    drafts = drafts_only(parse_listing(ctx, listing_of(night, backwards)))
+    end = drafts["700101"].end
+    assert isinstance(end, datetime) and end.astimezone(UTC) == datetime(2026, 10, 25, 1, 15, tzinfo=UTC)
+    assert drafts["700102"].end is None
+    assert ctx.warnings == []
 
 
 def test_ends_that_are_not_after_the_start_are_dropped(make_ctx: Callable[..., RunContext]) -> None:

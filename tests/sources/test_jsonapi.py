@@ -432,6 +432,42 @@ def test_unsafe_urls_are_dropped(make_ctx: Callable[..., RunContext]) -> None:
     assert draft.url is None
 
 
+def test_a_malformed_url_drops_only_that_url(make_ctx: Callable[..., RunContext]) -> None:
+    # "http://[x" makes urllib raise ValueError ("Invalid IPv6 URL"): it must not end the run.
+    ctx = make_ctx()
+    opts = {"items": "", "fields": {"uid": "id", "title": "t", "start": "s", "url": "u", "image_url": "i"}}
+    body = json.dumps(
+        [
+            {"id": 7, "t": "Strikkekafé", "s": "2026-09-19", "u": "http://[x", "i": "https://[::1"},
+            {"id": 8, "t": "Språkkafé", "s": "2026-09-20", "u": "/sprakkafe", "i": "http://[::1]/b.jpg"},
+        ]
+    )
+    broken, fine = drafts(run(ctx, opts, body.encode(), url="https://borgen.test/api"))
+    assert (broken.uid, broken.url, broken.image_url) == ("7", None, None)
+    assert (fine.url, fine.image_url) == ("https://borgen.test/sprakkafe", "http://[::1]/b.jpg")
+    assert ctx.skips == []
+
+
+def test_trust_questions_an_offset_oslo_does_not_have(make_ctx: Callable[..., RunContext]) -> None:
+    # +02:00 in November is not Oslo's offset (CET is +01:00): the instant is kept, the
+    # operator is told. Oslo's own offsets (either side of 2026-10-25) and Z pass silently.
+    ctx = make_ctx()
+    item = {"id": 9, "t": "Kafé KIME", "s": "2026-11-04T10:00:00+02:00", "e": "2026-11-04T12:00:00+01:00"}
+    draft = one(ctx, item)
+    assert utc(draft.start) == datetime(2026, 11, 4, 8, 0, tzinfo=UTC)  # the stated instant
+    assert draft.start == at(2026, 11, 4, 9, 0) and draft.end == at(2026, 11, 4, 12, 0)
+    assert len(ctx.warnings) == 1
+    assert "2026-11-04T10:00:00+02:00" in ctx.warnings[0] and "Europe/Oslo" in ctx.warnings[0]
+    honest = make_ctx()
+    one(honest, {**item, "s": "2026-10-24T18:00:00+02:00", "e": "2026-10-25T02:30:00+01:00"})
+    one(honest, {**item, "s": "2027-03-28T03:30:00+02:00", "e": "2027-03-28T10:00:00Z"})
+    assert honest.warnings == []
+    # Under the wallclock policy the offset is not read at all, so there is nothing to question.
+    wallclock = make_ctx()
+    assert one(wallclock, item, clock="wallclock").start == at(2026, 11, 4, 10, 0)
+    assert wallclock.warnings == []
+
+
 def test_bad_items_and_empty_lists(make_ctx: Callable[..., RunContext]) -> None:
     ctx = make_ctx()
     opts = {"items": "rows", "fields": {"uid": "id", "title": "t", "start": "s"}}

@@ -220,6 +220,26 @@ def test_wallclock_in_the_dst_fold_and_gap(make_ctx: MakeCtx) -> None:
     assert gap.astimezone(OSLO).hour == 3
 
 
+def test_trust_ends_in_the_repeated_autumn_hour_compare_as_instants(make_ctx: MakeCtx) -> None:
+    # 02:00-03:00 on 2026-10-25 happens twice. From the first 02:30 (CEST) to the second 02:15
+    # (CET) is 45 minutes: an Oslo-zone comparison (02:15 < 02:30, fold ignored) dropped it.
+    # From the second 02:30 to the first 02:45 ends before it starts: that end must go.
+    page = """<script type="application/ld+json">[
+      {"@type": "Event", "name": "Nattkino", "startDate": "2026-10-25T02:30:00+02:00",
+       "endDate": "2026-10-25T02:15:00+01:00"},
+      {"@type": "Event", "name": "Baklengs", "startDate": "2026-10-25T02:30:00+01:00",
+       "endDate": "2026-10-25T02:45:00+02:00"}]</script>"""
+    ctx = make_ctx()
+    drafts = by_title(parse(page, ctx, clock="trust"))
+    kino = drafts["Nattkino"]
+    # Compared in UTC: PEP 495 makes == across zones False for an ambiguous local time.
+    assert at(kino.start).astimezone(UTC) == utc(2026, 10, 25, 0, 30)
+    assert at(kino.end).astimezone(UTC) == utc(2026, 10, 25, 1, 15)
+    assert at(drafts["Baklengs"].start).astimezone(UTC) == utc(2026, 10, 25, 1, 30)
+    assert drafts["Baklengs"].end is None
+    assert ctx.warnings == []
+
+
 # --- @graph, arrays, mapping ---------------------------------------------------------------------
 
 

@@ -405,6 +405,39 @@ def test_unusable_ends_are_dropped_with_a_warning(
     assert bool(ctx.warnings) == (expected_end is None)
 
 
+@pytest.mark.parametrize(
+    ("start", "end", "kept"),
+    [
+        # The second 02:30 of 2026-10-25 (CET) to the second 02:15 would be before it...
+        ("2026-10-25T02:30:00+01:00", "2026-10-25T02:15:00+01:00", False),
+        # ...but the first 02:30 (CEST) to the second 02:15 (CET) lasts 45 minutes: an
+        # Oslo-zone comparison sees 02:15 < 02:30 and would drop it (PEP 495 ignores fold).
+        ("2026-10-25T02:30:00+02:00", "2026-10-25T02:15:00+01:00", True),
+        # And the second 02:30 to the first 02:45 ends before it starts, though 02:45 > 02:30.
+        ("2026-10-25T02:30:00+01:00", "2026-10-25T02:45:00+02:00", False),
+    ],
+)
+def test_ends_in_the_repeated_autumn_hour_compare_as_instants(
+    make_ctx: Callable[..., RunContext], start: str, end: str, kept: bool
+) -> None:
+    body = _rss(
+        f"<item><title>Nattåpent bibliotek</title><guid>b-2</guid><ev:startdate>{start}</ev:startdate>"
+        f"<ev:enddate>{end}</ev:enddate></item>"
+    )
+    ctx = make_ctx()
+    [draft] = _parse(ctx, body)
+    assert isinstance(draft.start, datetime)
+    assert draft.start.astimezone(UTC) == datetime.fromisoformat(start).astimezone(UTC)
+    if kept:
+        assert draft.end is not None and isinstance(draft.end, datetime)
+        assert draft.end.astimezone(UTC) == datetime.fromisoformat(end).astimezone(UTC)
+        assert draft.end.astimezone(UTC) - draft.start.astimezone(UTC) == timedelta(minutes=45)
+        assert ctx.warnings == []
+    else:
+        assert draft.end is None
+        assert ctx.warnings == ["Nattåpent bibliotek: ev:enddate is not after ev:startdate; end dropped"]
+
+
 # --- oversized author fields (feedparser's quadratic e-mail regex) ------------------------------
 
 _LONG = "a-a." * 125_000  # 500 kB of the worst case: no "@", every character in the regex's class
