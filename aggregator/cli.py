@@ -6,6 +6,7 @@ aggregator publish    write the feed files from the store
 aggregator serve      serve the feeds and pages
 aggregator check ID   fetch, parse and normalise one source; print everything; write nothing
 aggregator sources    a table of sources: adapter, last run, outcome, events
+aggregator dedup      explain, split and merge duplicate events (aggregator/cli_dedup.py)
 """
 
 from __future__ import annotations
@@ -94,12 +95,14 @@ def _now() -> datetime:
 
 
 def make_fetcher(settings: Settings, replay: str | None) -> Fetcher:
+    from aggregator.cycle import make_fetcher as configured
+
     transport = None
     if replay:
         from aggregator.replay import ReplayTransport
 
         transport = ReplayTransport(Path(replay))
-    return Fetcher(settings.user_agent, transport=transport)
+    return configured(settings, transport)
 
 
 def _pick_sources(settings: Settings, ids: Iterable[str]) -> list[SourceSettings]:
@@ -122,22 +125,24 @@ def collect_many(
     sources: list[SourceSettings],
     replay: str | None,
     echo: Callable[[str], None] | None = None,
+    force: bool = False,
 ) -> list[RunReport]:
+    from aggregator.cycle import run_cycle
     from aggregator.store import Store
 
     store = Store(settings.database)
-    reports = []
     try:
         with make_fetcher(settings, replay) as fetcher:
-            for source in sources:
-                report = collect_source(settings, source, store, fetcher, _now())
-                reports.append(report)
-                if echo:
-                    echo(report.summary())
+            cycle = run_cycle(settings, store, fetcher, sources, _now, force=force)
+        if echo:
+            for report in cycle.reports:
+                echo(report.summary())
+            for sid, reason in cycle.skipped.items():
+                echo(f"{sid}: skipped: {reason}")
         publish_now(settings, store)
     finally:
         store.close()
-    return reports
+    return cycle.reports
 
 
 def publish_now(settings: Settings, store: Any) -> None:
@@ -165,7 +170,10 @@ def publish_now(settings: Settings, store: Any) -> None:
 def collect(ctx: click.Context, source_ids: tuple[str, ...], replay: str | None) -> None:
     """Collect now (every enabled source, or the ones named), then publish."""
     settings = _settings(ctx)
-    reports = collect_many(settings, _pick_sources(settings, source_ids), replay, echo=click.echo)
+    # Sources named by hand run even when disabled by a 410 or backing off.
+    reports = collect_many(
+        settings, _pick_sources(settings, source_ids), replay, echo=click.echo, force=bool(source_ids)
+    )
     failed = [r for r in reports if r.outcome == "failed"]
     if failed and len(failed) == len(reports):
         raise SystemExit(1)
@@ -217,15 +225,23 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
 @handles_config_errors
 def run(ctx: click.Context, host: str, port: int, replay: str | None) -> None:
     """Collect every source now, publish, serve, and keep collecting on schedule."""
-    from aggregator.schedule import start_scheduler
+    from aggregator.schedule import Service
+    from aggregator.store import Store
 
     settings = _settings(ctx)
     collect_many(settings, _pick_sources(settings, ()), replay, echo=click.echo)
-    scheduler = start_scheduler(settings, lambda sources: collect_many(settings, sources, replay))
-    try:
-        _serve(settings, host, port)
-    finally:
-        scheduler.shutdown(wait=False)
+    store = Store(settings.database)
+    with make_fetcher(settings, replay) as fetcher:
+        service = Service(settings, store, fetcher, lambda: publish_now(settings, store))
+        # Installed before uvicorn, which re-raises a captured SIGTERM to the previous handler
+        # when it stops: ours then lets the scheduler finish the runs in flight.
+        service.install_signal_handlers()
+        service.start()
+        try:
+            _serve(settings, host, port)
+        finally:
+            service.shutdown()
+            store.close()
 
 
 @cli.command()
@@ -265,40 +281,78 @@ def check(ctx: click.Context, source_id: str, replay: str | None, limit: int) ->
         raise SystemExit(1)
 
 
-@cli.command("sources")
+@cli.group("sources", invoke_without_command=True)
 @click.pass_context
 @handles_config_errors
 def sources_cmd(ctx: click.Context) -> None:
-    """A table of sources: adapter, last run, outcome, events, last error."""
+    """A table of sources: adapter, health and since when, last run, outcome, events, last error.
+
+    Subcommands act on one source (see --help)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from aggregator import health
     from aggregator.store import Store
 
     settings = _settings(ctx)
     store = Store(settings.database)
     try:
         states = store.all_source_states()
+        held = store.held_removals()
     finally:
         store.close()
     table = Table(title="Sources")
-    for col in ("source", "adapter", "every", "last run", "outcome", "events", "last error"):
+    columns = ("source", "adapter", "every", "health", "since", "last run", "outcome", "events")
+    for col in (*columns, "last error"):
         table.add_column(col)
+    now = _now()
     for source in settings.sources.values():
         st = states.get(source.id)
+        state_now = health.current(st, source, now)
+        since = (
+            state_now.since.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M") if state_now.since else ""
+        )
         last = (
             st.last_run.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M")
             if st and st.last_run
             else "never"
         )
         outcome = "disabled" if not source.enabled else (st.last_outcome or "-") if st else "-"
+        if source.id in held:  # issue 4: a large removal waits for `aggregator sources confirm`
+            outcome = f"held ({held[source.id].count})"
         table.add_row(
             source.id,
             source.adapter,
             _fmt_every(source.every.total_seconds()),
+            state_now.state,
+            since,
             last,
             outcome,
             str(st.event_count if st else 0),
             (st.last_error or "")[:80] if st else "",
         )
     console.print(table)
+
+
+@sources_cmd.command("enable")
+@click.argument("source_id")
+@click.pass_context
+@handles_config_errors
+def sources_enable(ctx: click.Context, source_id: str) -> None:
+    """Collect SOURCE_ID again after an HTTP 410 disabled it (also clears any back-off)."""
+    from aggregator import health
+    from aggregator.store import Store
+
+    settings = _settings(ctx)
+    [source] = _pick_sources(settings, [source_id])
+    store = Store(settings.database)
+    try:
+        state = store.source_state(source.id)
+        was = state.health
+        health.enable(state, _now())
+        store.save_source_state(state)
+    finally:
+        store.close()
+    click.echo(f"{source.id}: {was} → ok; it is collected again at its next run")
 
 
 @cli.command("new-source")
@@ -347,7 +401,9 @@ def record(ctx: click.Context, source_id: str, folder: str | None) -> None:
     target = (
         Path(folder) if folder else Path("tests/fixtures/sources") / source.adapter / "recorded" / source.id
     )
-    transport = RecordingTransport(target)
+    from aggregator.fetch import guarded_transport
+
+    transport = RecordingTransport(target, inner=guarded_transport(settings.allow_networks))
     with Fetcher(settings.user_agent, transport=transport) as fetcher:
         report = collect_source(settings, source, None, fetcher, _now())
     click.echo(f"saved {len(transport.index)} responses to {target}; replay with --replay {target}")
@@ -361,6 +417,11 @@ def _fmt_every(seconds: float) -> str:
         if seconds % size == 0:
             return f"{int(seconds // size)}{unit}"
     return f"{int(seconds)}s"
+
+
+from aggregator.cli_dedup import register as _register_dedup  # noqa: E402  (it imports cli lazily)
+
+_register_dedup(cli, sources_cmd)  # issue 4: `aggregator dedup …` and `aggregator sources confirm`
 
 
 def main() -> None:

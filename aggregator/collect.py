@@ -15,6 +15,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from aggregator import health
 from aggregator.adapter import Adapter, RunContext, Skip, get_adapter
 from aggregator.errors import AggregatorError, FetchError, ParseError, SkipEvent
 from aggregator.fetch import Fetcher
@@ -44,6 +45,8 @@ class RunReport:
     warnings: list[str] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)
     events: list[NormalEvent] = field(default_factory=list)
+    #: the error that failed the run (status, Retry-After for health.py's back-off)
+    fault: AggregatorError | None = None
 
     @property
     def changed(self) -> bool:
@@ -128,6 +131,7 @@ class _Run:
                 request,
                 etag=self.state.etag if conditional else None,
                 last_modified=self.state.last_modified if conditional else None,
+                ignore_robots=self.source.ignore_robots,
             )
         except FetchError as err:
             if not optional:
@@ -174,6 +178,7 @@ def collect_source(
     except AggregatorError as err:
         report.outcome = "failed"
         report.error = f"{type(err).__name__}: {err}"
+        report.fault = err
     except Exception as err:  # an adapter bug must not stop the other sources
         report.outcome = "failed"
         report.error = f"adapter {source.adapter} crashed: {type(err).__name__}: {err}"
@@ -224,6 +229,11 @@ def _store(store: Store, source: SourceSettings, report: RunReport, ctx: RunCont
     result = store.apply_run(source.id, report.events, now, window=window)
     report.created, report.updated = result.created, result.updated
     report.unchanged, report.removed = result.unchanged, result.removed
+    if result.held:
+        ctx.warn(
+            f"{result.held} upcoming events are missing: the removal is held until it is seen for "
+            f"24 hours or confirmed (aggregator sources confirm {source.id})"
+        )
 
 
 def _record(store: Store, run: _Run, report: RunReport, now: datetime) -> None:
@@ -247,6 +257,7 @@ def _record(store: Store, run: _Run, report: RunReport, now: datetime) -> None:
             state.body_hash = run.new_hash
             state.follows = run.follows
         state.event_count = store.count_events(report.source_id)
+    health.after_run(state, report, run.source, now)
     store.save_source_state(state)
     store.record_run(
         Run(

@@ -1,37 +1,218 @@
-"""Turn a Request into bytes, safely. The only module that talks to the network.
+"""Turn a Request into bytes, safely and politely. The only module that talks to the network.
 
-Owns: a total deadline per request (httpx's timeouts are per phase, so a server that drips
-one byte at a time is cut here), a cap on the *decoded* body size (a gzip bomb stops after
-little more than the cap), a redirect limit, conditional requests (ETag / Last-Modified),
-the User-Agent, local ``file:`` sources (staff-maintained files next to settings.toml), and
-the mapping of every failure into the FetchError tree. It must not parse documents.
+Owns:
+- a total deadline per request: httpx's timeouts are per phase, so every socket read, write
+  and connect is clamped to the time left (a server that drips one byte every few seconds is
+  cut at the deadline, not after it);
+- a cap on the *decoded* body size: gzip/deflate are inflated here in bounded steps, so a gzip
+  bomb stops after little more than the cap instead of inflating a whole chunk in memory;
+- a redirect limit; conditional requests (ETag / Last-Modified, sent back by collect.py);
+- retries within the run for 5xx and network errors (exponential back-off with jitter), and a
+  short Retry-After honoured for 429/503 (a long one fails the run; health.py backs off);
+- robots.txt per host (robots.py) with its Crawl-delay, unless the source has ignore_robots;
+- one request at a time per host with a minimum interval (hostgate.py);
+- address safety: every address a host name resolves to is checked (netsafety.py) at connect
+  time, for the first request and every redirect, and the connection goes to the checked IP;
+- the User-Agent; local ``file:`` sources; the mapping of every failure into the FetchError tree.
+
+It must not parse documents. A ``transport`` given by the caller (replay, recording, tests)
+replaces the network: no address check applies (no connection is made) and, unless asked
+for, neither do robots.txt and the host interval.
 """
 
 from __future__ import annotations
 
+import contextvars
+import random
+import socket
 import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import httpcore
 import httpx
 
-from aggregator.errors import PermanentFetchError, TransientFetchError
+from aggregator import robots as robots_mod
+from aggregator import telemetry
+from aggregator.errors import FetchError, PermanentFetchError, TransientFetchError
+from aggregator.hostgate import HostGate
 from aggregator.model import Request, Response
+from aggregator.netsafety import AddressPolicy
 
 DEFAULT_DEADLINE = 30.0
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_REDIRECTS = 5
+#: retries within one run for 5xx and network errors
+RETRIES = 2
+RETRY_BASE = 1.0
+#: a Retry-After up to this long is waited for within the run; a longer one fails the run
+MAX_INLINE_RETRY_AFTER = 5.0
+_INFLATE_STEP = 64 * 1024
+
+#: monotonic time at which the current thread's request must be finished (see _DeadlineStream)
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("fetch_deadline", default=None)
+
+
+class AddressRefused(PermanentFetchError):
+    """The host resolves only to addresses we must not connect to."""
+
+
+class DeadlineExceeded(TransientFetchError):
+    """The whole request took longer than the deadline; not retried within the run."""
+
+
+class RobotsDisallowed(PermanentFetchError):
+    """robots.txt forbids the URL (or is unreachable, which RFC 9309 reads as forbidding)."""
+
+
+class TooLarge(PermanentFetchError):
+    """The decoded body is larger than the cap."""
 
 
 @dataclass(frozen=True)
 class FetchResult:
     response: Response
     not_modified: bool = False
+    attempts: int = 1
+
+
+def _time_left(timeout: float | None) -> float | None:
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise httpcore.ReadTimeout("deadline reached")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket stream whose every read and write ends by the request's total deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self.inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self.inner.read(max_bytes, _time_left(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self.inner.write(buffer, _time_left(timeout))
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(self.inner.start_tls(ssl_context, server_hostname, _time_left(timeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self.inner.get_extra_info(info)
+
+
+class _GuardedBackend(httpcore.NetworkBackend):
+    """Resolves the host itself, keeps only permitted addresses and connects to one of them,
+    so the address that was checked is the address that is used (no DNS rebinding window)."""
+
+    def __init__(self, policy: AddressPolicy) -> None:
+        self.policy = policy
+        self.inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError) as err:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {err}") from err
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        refusals = [r for r in (self.policy.refusal(a) for a in addresses) if r]
+        permitted = [a for a in addresses if self.policy.refusal(a) is None]
+        if not permitted:
+            raise AddressRefused(f"refused to connect to {host}: {'; '.join(refusals)}", url=host)
+        last: Exception | None = None
+        for address in permitted:
+            try:
+                stream = self.inner.connect_tcp(
+                    address, port, _time_left(timeout), local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as err:
+                last = err
+                continue
+            return _DeadlineStream(stream)
+        assert last is not None
+        raise last
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        raise AddressRefused("unix sockets are never fetched")
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+def guarded_transport(allow_networks: Iterable[str] = ()) -> httpx.HTTPTransport:
+    """httpx's own transport with the address check and the deadline in its socket layer."""
+    transport = httpx.HTTPTransport()
+    pool = transport._pool
+    # httpx 0.28 offers no way to pass a network backend; httpcore 1.0's pool keeps it here.
+    assert hasattr(pool, "_network_backend"), "httpcore changed: the address check cannot be installed"
+    pool._network_backend = _GuardedBackend(AddressPolicy(allow_networks))
+    return transport
+
+
+class _Inflater:
+    """Content-Encoding decoding in bounded steps (at most _INFLATE_STEP bytes per step)."""
+
+    def __init__(self, encoding: str, url: str) -> None:
+        self.url = url
+        self.encoding = encoding
+        self.raw_deflate_tried = False
+        if encoding in ("", "identity"):
+            self.obj: Any = None
+        elif encoding in ("gzip", "x-gzip"):
+            self.obj = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self.obj = zlib.decompressobj(zlib.MAX_WBITS)
+        else:
+            raise PermanentFetchError(f"unsupported Content-Encoding {encoding!r}", url=url)
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        if self.obj is None:
+            yield data
+            return
+        buf = data
+        while buf and not self.obj.eof:
+            try:
+                out = self.obj.decompress(buf, _INFLATE_STEP)
+            except zlib.error as err:
+                if self.encoding == "deflate" and not self.raw_deflate_tried:
+                    # Some servers (old IIS) send raw deflate without the zlib header.
+                    self.raw_deflate_tried = True
+                    self.obj = zlib.decompressobj(-zlib.MAX_WBITS)
+                    continue
+                raise TransientFetchError(f"undecodable {self.encoding} body: {err}", url=self.url) from err
+            self.raw_deflate_tried = True
+            buf = self.obj.unconsumed_tail
+            if out:
+                yield out
+
+    def flush(self) -> bytes:
+        return b"" if self.obj is None else bytes(self.obj.flush())
 
 
 class Fetcher:
-    """One HTTP client for a whole collection; ``transport`` lets tests and replay answer."""
+    """One HTTP client for a whole collection, shared by the threads of a cycle."""
 
     def __init__(
         self,
@@ -40,15 +221,30 @@ class Fetcher:
         deadline: float = DEFAULT_DEADLINE,
         max_bytes: int = DEFAULT_MAX_BYTES,
         transport: httpx.BaseTransport | None = None,
+        allow_networks: Iterable[str] = (),
+        host_interval: float | None = None,
+        robots: bool | None = None,
+        retries: int = RETRIES,
+        retry_base: float = RETRY_BASE,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.deadline = deadline
         self.max_bytes = max_bytes
+        network = transport is None
+        self.robots_enabled = network if robots is None else robots
+        self.gate = HostGate(host_interval if host_interval is not None else (2.0 if network else 0.0))
+        self.robots = robots_mod.RobotsCache()
+        self.retries = retries
+        self.retry_base = retry_base
+        self.sleep = sleep
         self.client = httpx.Client(
             headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
             follow_redirects=True,
             max_redirects=MAX_REDIRECTS,
-            timeout=httpx.Timeout(min(10.0, deadline), connect=min(10.0, deadline)),
-            transport=transport,
+            timeout=httpx.Timeout(deadline),
+            transport=transport if transport is not None else guarded_transport(allow_networks),
+            # Proxies from the environment would make the address check judge the proxy.
+            trust_env=False,
         )
 
     def close(self) -> None:
@@ -61,7 +257,12 @@ class Fetcher:
         self.close()
 
     def fetch(
-        self, request: Request, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        request: Request,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        ignore_robots: bool = False,
     ) -> FetchResult:
         if request.url.startswith("file:"):
             return FetchResult(self._read_file(request))
@@ -70,30 +271,100 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        started = time.monotonic()
+        host = (urlsplit(request.url).hostname or "").lower()
+        if self.robots_enabled and not ignore_robots:
+            self._check_robots(request.url, host)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                with self.gate.slot(host):
+                    response = self._once(request, headers, check=True)
+                return FetchResult(response, not_modified=response.status == 304, attempts=attempt)
+            except TransientFetchError as err:
+                wait = self._retry_wait(err, attempt)
+                if wait is None:
+                    raise
+                if err.status in (429, 503):
+                    self.gate.defer(host, wait)
+                else:
+                    self.sleep(wait)
+
+    def _retry_wait(self, err: TransientFetchError, attempt: int) -> float | None:
+        if attempt > self.retries or isinstance(err, DeadlineExceeded):
+            return None
+        if err.status in (429, 503):
+            # Retry-After is the server's own word; without one (or a long one) the run fails
+            # and health.py keeps the source away across runs.
+            if err.retry_after is not None and err.retry_after <= MAX_INLINE_RETRY_AFTER:
+                return err.retry_after
+            return None
+        return float(self.retry_base * 2 ** (attempt - 1) * random.uniform(0.5, 1.5))
+
+    def _check_robots(self, url: str, host: str) -> None:
+        rules = self.robots.get(url)
+        if rules is None:
+            robots_url = robots_mod.robots_url(url)
+            try:
+                with self.gate.slot(host):
+                    resp = self._once(Request(robots_url), {}, check=False)
+                rules = robots_mod.from_response(resp.status, resp.body, time.monotonic())
+            except AddressRefused:
+                raise
+            except FetchError as err:
+                rules = robots_mod.unreachable(str(err), time.monotonic())
+            self.robots.put(url, rules)
+            self.gate.set_crawl_delay(host, rules.crawl_delay())
+        if not rules.allows(url):
+            reason = rules.disallow_all or "robots.txt disallows it"
+            raise RobotsDisallowed(
+                f"{reason}; not fetched (set ignore_robots = true only if the site agreed)", url=url
+            )
+
+    def _once(self, request: Request, headers: dict[str, str], *, check: bool) -> Response:
         url = request.url
+        host = (urlsplit(url).hostname or "").lower()
+        conditional = "If-None-Match" in headers or "If-Modified-Since" in headers
+        started = time.monotonic()
+        deadline_at = started + self.deadline
+        token = _DEADLINE.set(deadline_at)
+        size = 0
+        result = "network_error"
         try:
             with self.client.stream(request.method, url, headers=headers, content=request.body) as resp:
                 if resp.status_code == 304:
-                    return FetchResult(self._response(request, resp, b""), not_modified=True)
-                self._check_status(resp)
+                    result = "not_modified"
+                    return self._response(request, resp, b"")
+                if check:
+                    result = "http_error"
+                    self._check_status(resp)
+                if resp.is_stream_consumed:
+                    # An in-process transport (replay, MockTransport) hands over a response
+                    # already read, and so already decoded, by httpx.
+                    inflater, raws = _Inflater("identity", url), iter([resp.content])
+                else:
+                    inflater = _Inflater(resp.headers.get("content-encoding", "").strip().lower(), url)
+                    raws = resp.iter_raw()
                 chunks: list[bytes] = []
-                size = 0
-                for chunk in resp.iter_bytes():  # decoded bytes: the cap applies after gunzip
-                    size += len(chunk)
-                    if size > self.max_bytes:
-                        raise PermanentFetchError(
-                            f"response larger than {self.max_bytes} bytes (after decoding)", url=url
-                        )
-                    if time.monotonic() - started > self.deadline:
-                        raise TransientFetchError(
-                            f"no complete response within {self.deadline:.0f} s", url=url
-                        )
-                    chunks.append(chunk)
-                return FetchResult(self._response(request, resp, b"".join(chunks)))
+                for raw in raws:
+                    for chunk in inflater.feed(raw):
+                        size += len(chunk)
+                        self._within_bounds(size, deadline_at, url)
+                        chunks.append(chunk)
+                    self._within_bounds(size, deadline_at, url)
+                tail = inflater.flush()
+                size += len(tail)
+                self._within_bounds(size, deadline_at, url)
+                chunks.append(tail)
+                result = "ok" if resp.status_code < 400 else "http_error"
+                return self._response(request, resp, b"".join(chunks))
         except httpx.TooManyRedirects as err:
             raise PermanentFetchError(f"more than {MAX_REDIRECTS} redirects", url=url) from err
         except httpx.TimeoutException as err:
+            if time.monotonic() >= deadline_at - 0.05:
+                raise DeadlineExceeded(
+                    f"no complete response within the {self.deadline:g} s deadline", url=url
+                ) from err
             raise TransientFetchError(f"timed out ({type(err).__name__})", url=url) from err
         except httpx.DecodingError as err:
             raise TransientFetchError(f"undecodable response body: {err}", url=url) from err
@@ -101,11 +372,27 @@ class Fetcher:
             raise PermanentFetchError(f"unsupported URL: {err}", url=url) from err
         except httpx.InvalidURL as err:
             raise PermanentFetchError(f"invalid URL: {err}", url=url) from err
+        except httpx.RemoteProtocolError as err:
+            raise TransientFetchError(f"connection broken mid-response: {err}", url=url) from err
         except httpx.TransportError as err:
             raise TransientFetchError(f"network error: {type(err).__name__}: {err}", url=url) from err
+        except AddressRefused as err:
+            result = "refused"
+            err.url = url
+            raise
+        finally:
+            _DEADLINE.reset(token)
+            telemetry.record(host, time.monotonic() - started, size, result, conditional)
+
+    def _within_bounds(self, size: int, deadline_at: float, url: str) -> None:
+        if size > self.max_bytes:
+            raise TooLarge(f"response larger than {self.max_bytes} bytes (after decoding)", url=url)
+        if time.monotonic() > deadline_at:
+            raise DeadlineExceeded(f"no complete response within the {self.deadline:g} s deadline", url=url)
 
     def _response(self, request: Request, resp: httpx.Response, body: bytes) -> Response:
         headers = {k.lower(): v for k, v in resp.headers.items()}
+        headers.pop("content-encoding", None)  # the body handed on is decoded
         return Response(
             url=str(resp.url), status=resp.status_code, headers=headers, body=body, request=request
         )
@@ -119,15 +406,17 @@ class Fetcher:
         retry_after = _retry_after(resp.headers.get("retry-after"))
         if code in (429, 503):
             raise TransientFetchError(
-                f"HTTP {code} (retry after {retry_after or '?'} s)",
+                f"HTTP {code} (retry after {retry_after if retry_after is not None else '?'} s)",
                 url=url,
                 status=code,
                 retry_after=retry_after,
             )
         if code >= 500:
             raise TransientFetchError(f"HTTP {code} from the server", url=url, status=code)
-        if code in (404, 410):
-            raise PermanentFetchError(f"HTTP {code}: the address no longer exists", url=url, status=code)
+        if code == 410:
+            raise PermanentFetchError("HTTP 410: the address is gone for good", url=url, status=code)
+        if code == 404:
+            raise PermanentFetchError("HTTP 404: the address no longer exists", url=url, status=code)
         raise PermanentFetchError(f"HTTP {code}", url=url, status=code)
 
     def _read_file(self, request: Request) -> Response:
@@ -135,7 +424,7 @@ class Fetcher:
         try:
             size = path.stat().st_size
             if size > self.max_bytes:
-                raise PermanentFetchError(f"file larger than {self.max_bytes} bytes", url=request.url)
+                raise TooLarge(f"file larger than {self.max_bytes} bytes", url=request.url)
             body = path.read_bytes()
         except FileNotFoundError as err:
             raise PermanentFetchError(f"file {path} does not exist", url=request.url) from err

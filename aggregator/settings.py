@@ -57,6 +57,8 @@ class SourceSettings:
     #: this source's own words -> the shared vocabulary (aggregator/vocabulary.py)
     category_map: dict[str, str] = field(default_factory=dict)
     audience_map: dict[str, str] = field(default_factory=dict)
+    #: true only for a source that agreed to be read although its robots.txt says otherwise
+    ignore_robots: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,17 @@ class Settings:
     user_agent: str
     sources: dict[str, SourceSettings] = field(default_factory=dict)
     feeds: dict[str, FeedSettings] = field(default_factory=dict)
+    # polite, safe fetching (aggregator/fetch.py, aggregator/cycle.py)
+    #: networks a source may resolve to although they are loopback/private (tests, intranets)
+    allow_networks: tuple[str, ...] = ()
+    #: sources collected at the same time (never more than one at a time per host)
+    max_concurrency: int = 4
+    #: the least time between two requests to one host, in seconds
+    host_interval: float = 2.0
+    #: the most one request may take, all phases and the whole body together, in seconds
+    fetch_deadline: float = 30.0
+    #: the largest response body accepted, counted after decompression
+    max_body_bytes: int = 10 * 1024 * 1024
 
     @property
     def zone(self) -> ZoneInfo:
@@ -97,8 +110,21 @@ class Settings:
         return self.path.parent
 
 
-_AGGREGATOR_KEYS = {"timezone", "database", "feeds_dir", "base_url", "horizon_days", "contact_url"}
-_SOURCE_KEYS = COMMON_KEYS
+_AGGREGATOR_KEYS = {
+    "timezone",
+    "database",
+    "feeds_dir",
+    "base_url",
+    "horizon_days",
+    "contact_url",
+    "allow_networks",
+    "max_concurrency",
+    "host_interval",
+    "fetch_deadline",
+    "max_body_bytes",
+}
+# ignore_robots is the core's (fetch), not an adapter option, so it is known here.
+_SOURCE_KEYS = COMMON_KEYS | {"ignore_robots"}
 _FEED_KEYS = {
     "title",
     "description",
@@ -241,6 +267,7 @@ def _source(c: _Collector, sid: str, table: Any, folder: Path) -> SourceSettings
     priority = c.integer(table, "priority", path, 0)
     enabled = c.boolean(table, "enabled", path, True)
     max_requests = c.integer(table, "max_requests", path, 200, minimum=1)
+    ignore_robots = c.boolean(table, "ignore_robots", path, False)
     categories = c.str_list(table, "categories", path) or ()
     audience = c.str_list(table, "audience", path) or ()
     place = c.string(table, "place", path)
@@ -274,7 +301,34 @@ def _source(c: _Collector, sid: str, table: Any, folder: Path) -> SourceSettings
         max_requests=max_requests,
         category_map=category_map,
         audience_map=audience_map,
+        ignore_robots=ignore_robots,
     )
+
+
+def _networks(c: _Collector, top: dict[str, Any]) -> tuple[str, ...]:
+    import ipaddress
+
+    raw = c.str_list(top, "allow_networks", "aggregator") or ()
+    networks = []
+    for n, text in enumerate(raw):
+        try:
+            networks.append(str(ipaddress.ip_network(text.strip(), strict=False)))
+        except ValueError:
+            c.add(f"aggregator.allow_networks[{n}]", f"{text!r} is not a network (CIDR, e.g. 10.1.0.0/16)")
+    return tuple(networks)
+
+
+def _seconds(c: _Collector, top: dict[str, Any], key: str, default: str, minimum: float = 0.0) -> float:
+    text = c.string(top, key, "aggregator", default=default) or default
+    try:
+        seconds = parse_duration(text).total_seconds()
+    except ValueError as err:
+        c.add(f"aggregator.{key}", str(err))
+        return parse_duration(default).total_seconds()
+    if seconds < minimum:
+        c.add(f"aggregator.{key}", f"{text!r} is shorter than {minimum:g} s")
+        return parse_duration(default).total_seconds()
+    return seconds
 
 
 def _feed(c: _Collector, fid: str, table: Any, horizon: int, sources: set[str]) -> FeedSettings | None:
@@ -356,6 +410,11 @@ def from_dict(raw: dict[str, Any], path: Path) -> Settings:
     horizon = c.integer(top, "horizon_days", "aggregator", 180, minimum=1)
     contact = c.string(top, "contact_url", "aggregator", default="https://github.com/borgen/aggregator")
     user_agent = f"aggregator/0.1 (+{contact})"
+    allow_networks = _networks(c, top)
+    max_concurrency = c.integer(top, "max_concurrency", "aggregator", 4, minimum=1)
+    host_interval = _seconds(c, top, "host_interval", "2s")
+    fetch_deadline = _seconds(c, top, "fetch_deadline", "30s", minimum=1)
+    max_body_bytes = c.integer(top, "max_body_bytes", "aggregator", 10 * 1024 * 1024, minimum=1024)
 
     sources: dict[str, SourceSettings] = {}
     raw_sources = raw.get("sources", {})
@@ -387,4 +446,9 @@ def from_dict(raw: dict[str, Any], path: Path) -> Settings:
         user_agent=user_agent,
         sources=sources,
         feeds=feeds,
+        allow_networks=allow_networks,
+        max_concurrency=max_concurrency,
+        host_interval=host_interval,
+        fetch_deadline=fetch_deadline,
+        max_body_bytes=max_body_bytes,
     )

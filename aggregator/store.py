@@ -42,6 +42,13 @@ from aggregator.normalise import NormalEvent
 #: An event missing from complete runs is removed only after this many runs spanning this long.
 REMOVE_AFTER_RUNS = 2
 REMOVE_AFTER = timedelta(hours=1)
+#: A complete run that would remove more than this share *and* more than HOLD_MIN of a
+#: source's upcoming events is held (issue 4): applied only after HOLD_RUNS consecutive runs
+#: spanning HOLD_SPAN, or when the operator runs `aggregator sources confirm`.
+HOLD_SHARE = 0.2
+HOLD_MIN = 5
+HOLD_RUNS = 3
+HOLD_SPAN = timedelta(hours=24)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -82,6 +89,13 @@ class SourceState(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     failures: int = 0
     event_count: int = 0
+    # health (aggregator/health.py): ok | degraded | failing | stale | disabled, and since when
+    health: str = "ok"
+    health_since: datetime | None = _dt()
+    #: scheduled runs are skipped until then (Retry-After, back-off across failed runs)
+    backoff_until: datetime | None = _dt()
+    #: set by an HTTP 410; the source is not collected until `aggregator sources enable`
+    disabled_reason: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class Run(SQLModel, table=True):
@@ -146,12 +160,94 @@ class Event(SQLModel, table=True):
     removed: bool = False
 
 
+class HeldRemoval(SQLModel, table=True):
+    """A source's large removal held back (issue 4): how many events, since when, seen in how
+    many consecutive complete runs. Its own table, because collect saves SourceState whole."""
+
+    __tablename__ = "held_removal"
+    source_id: str = Field(primary_key=True)
+    count: int = 0
+    runs: int = 0
+    since: datetime = _dt(nullable=False)
+
+
+# -- clusters (issue 4; the sync that writes them is aggregator/clusters.py) ---------------------
+
+
+class ClusterRow(SQLModel, table=True):
+    """One published event: the events of several sources that describe one occurrence.
+
+    ``public_uid``, ``sequence`` and ``modified`` are what subscribers see; they belong to the
+    cluster and never go back, whichever member is canonical.
+    """
+
+    __tablename__ = "cluster"
+    id: int | None = Field(default=None, primary_key=True)
+    public_uid: str = Field(unique=True)
+    fingerprint: str = ""  # over the published fields, notes included: moves SEQUENCE
+    material: str = ""  # over the material fields only: decides the change-log kind
+    sequence: int = 0
+    created: datetime = _dt(nullable=False)
+    modified: datetime = _dt(nullable=False)
+    start: datetime | None = _dt()
+    status: str = Status.SCHEDULED.value
+    title: str = ""
+    moved_from: datetime | None = _dt()
+    moved_at: datetime | None = _dt()
+    canonical_event_id: int | None = None
+
+
+class ClusterMember(SQLModel, table=True):
+    """Which cluster an event belongs to, and why it joined (empty reason: the first member)."""
+
+    __tablename__ = "cluster_member"
+    event_id: int = Field(primary_key=True)
+    cluster_id: int = Field(index=True)
+    score: float = 0.0
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class DedupDecision(SQLModel, table=True):
+    """An operator's split ("apart") or merge ("together") of two event identities.
+
+    Keyed by identity (source, uid, recurrence id), not by row id, so it survives re-imports.
+    """
+
+    __tablename__ = "dedup_decision"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # together | apart
+    a_source: str
+    a_uid: str
+    a_rid: str = ""
+    b_source: str
+    b_uid: str
+    b_rid: str = ""
+    created: datetime = _dt(nullable=False)
+
+
+class ChangeEntry(SQLModel, table=True):
+    """One new, moved, changed or cancelled published event, for the changes feeds."""
+
+    __tablename__ = "change_log"
+    id: int | None = Field(default=None, primary_key=True)
+    cluster_id: int = Field(index=True)
+    public_uid: str
+    at: datetime = _dt(nullable=False)
+    kind: str  # new | moved | changed | cancelled
+    title: str
+    start: datetime = _dt(nullable=False)
+    old_start: datetime | None = _dt()
+    sequence: int = 0
+
+
 @dataclass(frozen=True)
 class ApplyResult:
     created: int
     updated: int
     unchanged: int
     removed: int
+    #: events a large removal would take that are held back (see HOLD_* above)
+    held: int = 0
 
 
 def public_uid(source_id: str, uid: str, recurrence_id: str) -> str:
@@ -198,6 +294,7 @@ class Store:
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
         SQLModel.metadata.create_all(self.engine)
+        _upgrade_schema(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -316,10 +413,14 @@ class Store:
                 and window is not None
                 and window[0] <= r.start < window[1]
             ]
+            release = self._hold(s, source_id, gone, existing.values(), window, now)
+            held = 0 if release is not False else len(gone)
             for r in gone:
                 first = r.missing_since or now
                 runs = r.missing_runs + 1
-                if runs >= REMOVE_AFTER_RUNS and now - first >= REMOVE_AFTER:
+                if release is True or (
+                    release is None and runs >= REMOVE_AFTER_RUNS and now - first >= REMOVE_AFTER
+                ):
                     updates.append(
                         {
                             "id": r.id,
@@ -340,7 +441,65 @@ class Store:
                 for group in _group_by_keys(updates):
                     s.execute(update(Event), group)
             s.commit()
-        return ApplyResult(created=created, updated=updated, unchanged=unchanged, removed=removed)
+        return ApplyResult(created=created, updated=updated, unchanged=unchanged, removed=removed, held=held)
+
+    def _hold(
+        self,
+        s: Session,
+        source_id: str,
+        gone: Sequence[Any],
+        rows: Iterable[Any],
+        window: tuple[datetime, datetime] | None,
+        now: datetime,
+    ) -> bool | None:
+        """The held-removal rule for one complete run. None: no hold, the normal lifecycle
+        applies; False: the removal is held (gone events are only counted as missing); True:
+        the same large removal was seen HOLD_RUNS times over HOLD_SPAN, so it applies now."""
+        hold = s.get(HeldRemoval, source_id)
+        upcoming = sum(
+            1 for r in rows if not r.removed and window is not None and window[0] <= r.start < window[1]
+        )
+        if not (len(gone) > HOLD_MIN and len(gone) > HOLD_SHARE * upcoming):
+            if hold is not None:
+                s.delete(hold)
+            return None
+        if hold is None:
+            hold = HeldRemoval(source_id=source_id, count=0, runs=0, since=now)
+        hold.count, hold.runs = len(gone), hold.runs + 1
+        if hold.runs >= HOLD_RUNS and now - hold.since >= HOLD_SPAN:
+            if hold in s:
+                s.delete(hold)
+            return True
+        s.add(hold)
+        return False
+
+    def held_removals(self) -> dict[str, HeldRemoval]:
+        with self.session() as s:
+            return {h.source_id: h for h in s.exec(select(HeldRemoval)).all()}
+
+    def confirm_held(self, source_id: str, now: datetime) -> int:
+        """The operator confirms a held removal: every event the held runs found missing is
+        removed now (published as cancelled until it has passed). Returns how many."""
+        with self.session() as s:
+            hold = s.get(HeldRemoval, source_id)
+            if hold is None:
+                return 0
+            rows = s.exec(
+                select(Event).where(
+                    col(Event.source_id) == source_id,
+                    col(Event.removed).is_(False),
+                    col(Event.missing_runs) > 0,
+                )
+            ).all()
+            for row in rows:
+                row.removed = True
+                row.status = Status.CANCELLED.value
+                row.sequence += 1
+                row.modified = now
+                s.add(row)
+            s.delete(hold)
+            s.commit()
+            return len(rows)
 
     def count_events(self, source_id: str) -> int:
         with self.session() as s:
@@ -368,6 +527,19 @@ class Store:
         with self.session() as s:
             row = s.get(Event, event_id)
             return to_record(row) if row is not None else None
+
+    def events_version(self) -> tuple[Any, ...]:
+        """A cheap marker that changes whenever any stored event changes (insert, update,
+        removal): the web's caches compare it instead of re-reading thousands of rows."""
+        with self.session() as s:
+            stmt = sa_select(
+                func.count(),
+                func.max(Event.id),
+                func.max(Event.modified),
+                func.sum(Event.sequence),
+                func.count(col(Event.id)).filter(col(Event.removed).is_(True)),
+            )
+            return tuple(s.execute(stmt).one())
 
 
 def _group_by_keys(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
@@ -414,6 +586,36 @@ def to_record(row: Event) -> EventRecord:
         created=row.created,
         modified=row.modified,
     )
+
+
+def _upgrade_schema(engine: Engine) -> None:
+    """Add columns that a database created by an older version lacks (no migrations yet).
+
+    create_all() makes missing tables but never alters existing ones; each missing column of a
+    known table is added with ALTER TABLE ADD COLUMN (SQLite and PostgreSQL both accept it).
+    """
+    from sqlalchemy import inspect, text
+
+    models = {getattr(m, "__tablename__", None): m for m in SQLModel.__subclasses__()}
+    inspector = inspect(engine)
+    with engine.begin() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            if not inspector.has_table(table.name):
+                continue
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            model = models.get(table.name)
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                field = model.model_fields.get(column.name) if model is not None else None
+                value = field.default if field is not None else None
+                default = ""
+                if isinstance(value, bool | int):
+                    default = f" DEFAULT {int(value)}"
+                elif isinstance(value, str):
+                    default = " DEFAULT '" + value.replace("'", "''") + "'"
+                conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{default}'))
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

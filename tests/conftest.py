@@ -36,3 +36,15 @@ def make_ctx() -> Callable[..., RunContext]:
         )
 
     return _make
+
+
+@pytest.fixture(autouse=True)
+def _forget_vobject_timezones() -> None:
+    """vobject keeps the first VTIMEZONE it reads per TZID for the whole process, and ours
+    cover only the years a feed uses: without this, a calendar read in an earlier test would
+    decide the offsets of a later one (2027 summer times read as winter)."""
+    import vobject.icalendar
+
+    tzids: dict[str, object] = vars(vobject.icalendar)["__tzidMap"]
+    for tzid in [t for t in tzids if t != "UTC"]:
+        del tzids[tzid]

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import html
-
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from aggregator.settings import Settings
 from aggregator.store import Store
-from aggregator.web.feeds import serve_file
+from aggregator.web.metrics import metrics_routes
+from aggregator.web.routes import Clock, page_routes, utc_now
+from aggregator.web.status import status_routes
 
 
-def create_app(settings: Settings, store: Store | None = None) -> Starlette:
+def create_app(settings: Settings, store: Store | None = None, clock: Clock | None = None) -> Starlette:
     db = store if store is not None else Store(settings.database)
-
-    def feeds(request: Request) -> Response:
-        return serve_file(request, settings.feeds_dir)
+    clock = clock or utc_now
 
     def healthz(request: Request) -> Response:
         try:
@@ -28,32 +26,13 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         failing = sorted(s.id for s in states.values() if s.last_outcome == "failed")
         return JSONResponse({"status": "ok", "sources": len(settings.sources), "failing": failing})
 
-    def index(request: Request) -> Response:
-        rows = []
-        for feed in settings.feeds.values():
-            links = " · ".join(
-                f'<a href="/feeds/{html.escape(feed.id)}.{ext}">{label}</a>'
-                for ext, label in (("ics", "iCal"), ("rss", "RSS"), ("atom", "Atom"), ("json", "JSON Feed"))
-            )
-            webcal = html.escape(
-                settings.base_url.replace("https://", "webcal://").replace("http://", "webcal://")
-            )
-            rows.append(
-                f"<li><strong>{html.escape(feed.title)}</strong> – {html.escape(feed.description)}<br>{links}"
-                f' · <a href="{webcal}/feeds/{html.escape(feed.id)}.ics">Abonner (webcal)</a></li>'
-            )
-        page = (
-            '<!doctype html><html lang="nb"><head><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            "<title>Borgen innbyggertorg – kalendere</title></head><body>"
-            "<h1>Kalendere</h1><ul>" + "".join(rows) + "</ul></body></html>"
-        )
-        return HTMLResponse(page)
-
     return Starlette(
         routes=[
-            Route("/", index),
             Route("/healthz", healthz),
-            Route("/feeds/{name}", feeds, methods=["GET", "HEAD"]),
+            # source health for people and monitors: aggregator/web/status.py, metrics.py
+            *status_routes(settings, db, clock),
+            *metrics_routes(settings, db, clock),
+            # the calendar people see (pages, filtered feeds, embed, API): aggregator/web/routes.py
+            *page_routes(settings, db, clock),
         ]
     )

@@ -47,6 +47,8 @@ def settings_file(tmp_path: Path, server: Loopback) -> Path:
         f"""
 [aggregator]
 base_url = "http://127.0.0.1:8000"
+allow_networks = ["127.0.0.0/8"]  # the loopback test server
+host_interval = "0s"
 
 [sources.naermiljo]
 adapter = "ical"
@@ -89,7 +91,8 @@ def test_collect_publish_serve(settings_file: Path, server: Loopback) -> None:
     assert "naermiljo: 6 events" in out and "bibliotek: 2 events" in out
     feeds = settings_file.parent / "feeds"
     assert sorted(p.name for p in feeds.iterdir()) == sorted(
-        f"{f}.{e}" for f in ("borgen", "asker") for e in ("ics", "rss", "atom", "json")
+        [f"{f}.{e}" for f in ("borgen", "asker") for e in ("ics", "rss", "atom", "json")]
+        + [f"{f}-changes.{e}" for f in ("borgen", "asker") for e in ("rss", "json")]  # issue 4
     )
 
     # vobject reads the wall clock in Europe/Oslo on both sides of the DST change
