@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
+from aggregator.clusters import Published, sync
 from aggregator.filters import EventFilter
 from aggregator.model import EventRecord
 from aggregator.publish import ics, jsonfeed, rss
+from aggregator.publish.changes import render_changes
 from aggregator.publish.feedinfo import FeedInfo
 from aggregator.publish.writer import write_atomic
 from aggregator.settings import FeedSettings, Settings
@@ -60,18 +62,54 @@ def day_start(settings: Settings, now: datetime) -> datetime:
     return datetime.combine(local.date(), time(0), tzinfo=settings.zone)
 
 
-def select_events(
-    settings: Settings, store: Store, feed: FeedSettings, now: datetime, extra: EventFilter | None = None
-) -> list[EventRecord]:
-    """Events of a feed for its calendar file: a week back to the feed's horizon."""
+def cluster_view(settings: Settings, store: Store, now: datetime, *, write: bool = True) -> list[Published]:
+    """Every cluster from a week back to the longest feed horizon, brought up to date in the
+    store (issue 4: a feed shows each real-world event once, under the cluster's UID).
+    ``write=False`` computes the same view without keeping anything (the web's read path)."""
     today = day_start(settings, now)
-    events = store.events_between(
+    horizon = max((f.horizon_days for f in settings.feeds.values()), default=settings.horizon_days)
+    priorities = {sid: src.priority for sid, src in settings.sources.items()}
+    return sync(
+        store,
+        priorities,
+        settings.zone,
         today - timedelta(days=PAST_DAYS_IN_CALENDAR),
-        today + timedelta(days=feed.horizon_days + 1),
-        sources=feed.sources,
+        today + timedelta(days=horizon + 1),
+        now,
+        write=write,
     )
-    events = feed_filter(feed).apply(events)
-    return extra.apply(events) if extra is not None else events
+
+
+def feed_clusters(
+    settings: Settings,
+    feed: FeedSettings,
+    view: list[Published],
+    now: datetime,
+    extra: EventFilter | None = None,
+) -> list[Published]:
+    """The clusters of one feed: those with a member the feed's filter accepts, within its horizon."""
+    end = day_start(settings, now) + timedelta(days=feed.horizon_days + 1)
+    wanted = feed_filter(feed)
+    return [
+        p
+        for p in view
+        if p.record.start < end
+        and any(wanted.matches(m) and (extra is None or extra.matches(m)) for m in p.members)
+    ]
+
+
+def select_events(
+    settings: Settings,
+    store: Store,
+    feed: FeedSettings,
+    now: datetime,
+    extra: EventFilter | None = None,
+    view: list[Published] | None = None,
+) -> list[EventRecord]:
+    """Events of a feed for its calendar file: a week back to the feed's horizon, one per cluster."""
+    if view is None:
+        view = cluster_view(settings, store, now)
+    return [p.record for p in feed_clusters(settings, feed, view, now, extra)]
 
 
 def upcoming(events: list[EventRecord], settings: Settings, now: datetime) -> list[EventRecord]:
@@ -81,7 +119,12 @@ def upcoming(events: list[EventRecord], settings: Settings, now: datetime) -> li
 
 
 def render_feed(
-    settings: Settings, feed: FeedSettings, events: list[EventRecord], now: datetime, fmt: str
+    settings: Settings,
+    feed: FeedSettings,
+    events: list[EventRecord],
+    now: datetime,
+    fmt: str,
+    also: dict[str, tuple[tuple[str, str | None], ...]] | None = None,
 ) -> tuple[bytes, list[str]]:
     info = feed_info(settings, feed)
     today = day_start(settings, now)
@@ -94,18 +137,26 @@ def render_feed(
     if fmt == "atom":
         return rss.render_atom(info, soon, now=today), []
     if fmt == "json":
-        return jsonfeed.render_jsonfeed(info, soon, now=today), []
+        return jsonfeed.render_jsonfeed(info, soon, now=today, also=also), []
     raise ValueError(f"unknown format {fmt!r}")
 
 
 def publish_all(settings: Settings, store: Store, now: datetime) -> PublishReport:
     report = PublishReport()
     settings.feeds_dir.mkdir(parents=True, exist_ok=True)
+    view = cluster_view(settings, store, now)
     for feed in settings.feeds.values():
-        events = select_events(settings, store, feed, now)
+        chosen = feed_clusters(settings, feed, view, now)
+        events = [p.record for p in chosen]
+        also = {p.record.public_uid: p.also for p in chosen if p.also}
         report.counts[feed.id] = len(events)
+        for name, body in render_changes(
+            feed_info(settings, feed), store, chosen, now, today=day_start(settings, now)
+        ):
+            path = settings.feeds_dir / name
+            (report.written if write_atomic(path, body) else report.unchanged).append(path)
         for fmt in FORMATS:
-            body, warnings = render_feed(settings, feed, events, now, fmt)
+            body, warnings = render_feed(settings, feed, events, now, fmt, also)
             for warning in warnings:
                 log.warning("%s", warning)
             report.warnings.extend(warnings)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -90,8 +90,27 @@ def _item(record: EventRecord, info: FeedInfo, now: datetime) -> dict[str, Any]:
     return item
 
 
-def render_jsonfeed(info: FeedInfo, events: Iterable[EventRecord], *, now: datetime) -> bytes:
-    """JSON Feed 1.1 of the upcoming events, sorted by start."""
+def _with_also(
+    item: dict[str, Any], also: Mapping[str, Sequence[tuple[str, str | None]]] | None
+) -> dict[str, Any]:
+    listed = (also or {}).get(item["id"])
+    if listed:
+        item["_aggregator"]["also_listed_by"] = [{"source": src, "url": url} for src, url in listed]
+    return item
+
+
+def render_jsonfeed(
+    info: FeedInfo,
+    events: Iterable[EventRecord],
+    *,
+    now: datetime,
+    also: Mapping[str, Sequence[tuple[str, str | None]]] | None = None,
+) -> bytes:
+    """JSON Feed 1.1 of the upcoming events, sorted by start.
+
+    ``also`` maps a public uid to the other sources listing the same event (issue 4): they go
+    into ``_aggregator.also_listed_by`` as ``{"source", "url"}`` objects.
+    """
     feed = {
         "version": VERSION,
         "title": info.title,
@@ -100,7 +119,7 @@ def render_jsonfeed(info: FeedInfo, events: Iterable[EventRecord], *, now: datet
         "description": info.description or info.title,
         "language": info.language,
         "authors": [{"name": info.title, "url": info.home_url}],
-        "items": [_item(record, info, now) for record in upcoming(events, now)],
+        "items": [_with_also(_item(record, info, now), also) for record in upcoming(events, now)],
     }
     text = json.dumps(feed, sort_keys=True, ensure_ascii=False, allow_nan=False, indent=1)
     # A lone surrogate (from a broken provider escape) cannot be UTF-8; replace, never crash.

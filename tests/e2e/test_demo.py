@@ -123,8 +123,8 @@ AT_SQUARE: list[Key] = [
     ("Kurs for nye frivillige", d("2027-04-29")),
 ]
 
-# The same real-world event in two sources, for the dedup work: the lower-priority copy may
-# disappear from the feeds once clusters are published, the canonical copy may not.
+# The same real-world event in two sources (demo/README.md): clusters are published once, so the
+# lower-priority copy is merged into the canonical one and appears only as "also listed by".
 SECOND_COPIES: list[Key] = [
     ("Søndagstur til Vardåsen med DNT Asker", d("2027-01-10")),  # borgen-nyheter (2) of dnt-asker (10)
     ("Vårkonsert med Asker kulturskole", d("2027-04-22")),  # naermiljosentral (6) of kulturskole (8)
@@ -231,10 +231,16 @@ def test_asker_has_events_from_every_source(demo: tuple[str, Path]) -> None:
     }
     for source, titles in ELSEWHERE.items():
         assert set(titles) <= asker, source
-    assert {title for title, _ in AT_SQUARE} <= asker
-    # the JSON Feed names each event's source: every configured source is there
+    second = {title for title, _ in SECOND_COPIES}
+    assert {title for title, _ in AT_SQUARE} - second <= asker
+    assert not second & asker  # each duplicate pair appears once
+    # the JSON Feed names each event's source (canonical, or "also listed by"): every
+    # configured source is there
     items = json.loads((feeds / "asker.json").read_text(encoding="utf-8"))["items"]
-    assert {item["_aggregator"]["source"] for item in items} == set(load(ROOT / "settings.toml").sources)
+    named = {item["_aggregator"]["source"] for item in items} | {
+        also["source"] for item in items for also in item["_aggregator"].get("also_listed_by", [])
+    }
+    assert named == set(load(ROOT / "settings.toml").sources)
 
 
 def test_borgen_holds_exactly_the_events_at_the_square(demo: tuple[str, Path]) -> None:
@@ -243,8 +249,13 @@ def test_borgen_holds_exactly_the_events_at_the_square(demo: tuple[str, Path]) -
     found = Counter((title, _local_day(start)) for title, start in _starts(cal))
     expected = Counter(AT_SQUARE)
     for copy in SECOND_COPIES:
-        assert found[copy] <= 1, copy
-        del found[copy], expected[copy]
+        assert found[copy] == 0, copy  # merged into the canonical copy (issue 4)
+        del expected[copy]
+    # the canonical copies name the sources they were merged with
+    items = json.loads((feeds / "borgen.json").read_text(encoding="utf-8"))["items"]
+    also = {item["_aggregator"]["name"]: item["_aggregator"].get("also_listed_by") for item in items}
+    assert [a["source"] for a in also["Søndagstur fra Borgen til Vardåsen"]] == ["borgen-nyheter"]
+    assert [a["source"] for a in also["Vårkonsert på Borgen"]] == ["naermiljosentral"]
     assert found == expected, (
         f"missing: {sorted((expected - found).elements())}\nunexpected: {sorted((found - expected).elements())}"
     )

@@ -1,0 +1,279 @@
+"""Comparison keys for duplicate detection: normalised titles, places and links.
+
+Owns how two sources' ways of writing the same thing are made comparable: case, diacritics
+(anyascii: "Vårkonsert" and "Varkonsert" are one word), punctuation, Norwegian noise in titles
+("kl. 18", "lør. 10. januar", "AVLYST:", "– Borgen"), bokmål/nynorsk variants of common event
+words, and URLs stripped of tracking parameters. It must not decide whether two events match
+(``match.py`` does) or touch the database.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from anyascii import anyascii
+
+_MONTHS = (
+    "januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|okt|nov|des"
+)
+_WEEKDAYS = (
+    "mandag|tirsdag|onsdag|torsdag|fredag|lordag|sondag|tysdag|torsdag|laurdag|sundag|"
+    "man|tir|ons|tor|fre|lor|son"
+)
+# Applied to the anyascii-folded, lower-cased title, in this order.
+_NOISE = [
+    # status words: "AVLYST: Språkkafé" is the same event as "Språkkafé" (the status is compared
+    # separately); Google Calendar overrides often say "(flyttet)"/"nytt tidspunkt".
+    re.compile(r"\b(avlyst|avlyses|utsatt|flyttet|endret|nytt tidspunkt|fullt|utsolgt|sold out|cancelled)\b"),
+    # clock times: "kl. 18", "kl 18.00–20.00", "18:30"
+    re.compile(r"\bkl\.?\s*\d{1,2}(?:[.:]\d{2})?(?:\s*[-–]\s*\d{1,2}(?:[.:]\d{2})?)?"),
+    re.compile(r"\b\d{1,2}[.:]\d{2}(?:\s*[-–]\s*\d{1,2}[.:]\d{2})?\b"),
+    # dates: "10. januar 2027", "10.01.27", "10/1", years
+    re.compile(rf"\b\d{{1,2}}\.?\s*(?:{_MONTHS})\.?(?:\s+\d{{4}})?\b"),
+    re.compile(r"\b\d{1,2}[./]\d{1,2}(?:[./]\d{2,4})?\b"),
+    re.compile(r"\b(?:19|20)\d\d\b"),
+    re.compile(rf"\b(?:{_WEEKDAYS})\b\.?"),
+]
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+#: Words that say nothing about *which* event it is: prepositions, articles, and the
+#: deployment's own place words that every Borgen source adds ("– Borgen", "på torget").
+STOPWORDS = frozenset(
+    [
+        "og",
+        "i",
+        "pa",
+        "paa",
+        "til",
+        "fra",
+        "med",
+        "for",
+        "ved",
+        "hos",
+        "av",
+        "om",
+        "en",
+        "ei",
+        "et",
+        "den",
+        "det",
+        "de",
+        "the",
+        "and",
+        "at",
+        "of",
+        "in",
+        "on",
+        "with",
+        "vi",
+        "alle",
+        "kl",
+        "klokka",
+        "klokken",
+        "dato",
+        "sted",
+        "uke",
+        "veke",
+        "borgen",
+        "innbyggertorg",
+        "innbyggertorget",
+        "torg",
+        "torget",
+        "asker",
+        "sondre",
+        "sentrum",
+    ]
+)
+
+#: Nynorsk (and a few spelling variants) -> bokmål, for whole words after folding.
+VARIANTS = {
+    "song": "sang",
+    "songkveld": "sangkveld",
+    "kveldssong": "kveldssang",
+    "kyrkje": "kirke",
+    "kyrkja": "kirken",
+    "born": "barn",
+    "borna": "barna",
+    "ope": "apen",
+    "open": "apen",
+    "opne": "apne",
+    "saman": "sammen",
+    "sumar": "sommer",
+    "sommar": "sommer",
+    "haust": "host",
+    "haustkonsert": "hostkonsert",
+    "sommarkonsert": "sommerkonsert",
+    "kafeen": "kafe",
+    "kafeteria": "kafe",
+    "cafe": "kafe",
+    "sprakcafe": "sprakkafe",
+    "ungdomar": "ungdom",
+    "eldre": "senior",
+    "seniorar": "senior",
+    "seniorer": "senior",
+    "pensjonister": "senior",
+    "turen": "tur",
+    "konserten": "konsert",
+    "kurset": "kurs",
+    "moete": "mote",
+    "ikkje": "ikke",
+    "nye": "ny",
+    "nytt": "ny",
+    "kvell": "kveld",
+    "dnt": "",
+}
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Lower-case ASCII: "Søndagstur på Vardåsen" -> "sondagstur pa vardasen"."""
+    return anyascii(text).lower()
+
+
+# "Språk-kafé" and "Språkkafé" are one word: a hyphen inside a compound is dropped.
+_COMPOUND_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
+
+
+@lru_cache(maxsize=65536)
+def title_tokens(title: str) -> tuple[str, ...]:
+    """The title's meaningful words in order: noise, stopwords and variants handled."""
+    text = fold(title)
+    for pattern in _NOISE:
+        text = pattern.sub(" ", text)
+    text = _COMPOUND_HYPHEN.sub("", text)  # after the dates: "17. mai-frokost" -> "frokost"
+    out: list[str] = []
+    for word in _NON_WORD.split(text):
+        word = VARIANTS.get(word, word)
+        if len(word) < 2 or word in STOPWORDS or word.isdigit():
+            continue
+        out.append(word)
+    return tuple(out)
+
+
+def title_key(title: str) -> str:
+    return " ".join(title_tokens(title))
+
+
+@lru_cache(maxsize=65536)
+def place_words(*parts: str | None) -> frozenset[str]:
+    """Every word of a location name and address, without house numbers."""
+    words: set[str] = set()
+    for part in parts:
+        if part:
+            words.update(w for w in _NON_WORD.split(fold(part)) if len(w) >= 3 and not w.isdigit())
+    return frozenset(words)
+
+
+def place_tokens(*parts: str | None) -> frozenset[str]:
+    """The distinctive words of a place: "Borgen bibliotek" -> {"borgen"}."""
+    return frozenset(w for w in place_words(*parts) if w not in _PLACE_STOP)
+
+
+_ENDINGS = ("ene", "ane", "er", "en", "et", "a", "s", "e")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A crude bokmål stem for comparing words, endings stripped until none is left (at least
+    four letters stay): "kulturskolens"/"kulturskolen" -> "kulturskol", "korpset" -> "korp"."""
+    changed = True
+    while changed:
+        changed = False
+        for ending in _ENDINGS:
+            if len(word) - len(ending) >= 4 and word.endswith(ending):
+                word, changed = word[: -len(ending)], True
+                break
+    return word
+
+
+def same_word(a: str, b: str) -> bool:
+    """Equal words, equal stems, or a compound and its head: Norwegian compounds put the head
+    last, so "vårdugnad" is a "dugnad" and "musikkorps" a "korps", but "seniordans" is not a
+    "senior" (a prefix is a modifier, not the thing)."""
+    if a == b:
+        return True
+    sa, sb = stem(a), stem(b)
+    if sa == sb:
+        return True
+    short, long_ = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
+    return len(short) >= 4 and long_.endswith(short)
+
+
+def coverage(a: frozenset[str], b: frozenset[str]) -> float:
+    """The share of the shorter title's words found (``same_word``) in the other title."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if not short:
+        return 0.0
+    return sum(any(same_word(w, x) for x in long_) for w in short) / len(short)
+
+
+def without_place(tokens: tuple[str, ...], place: frozenset[str]) -> tuple[str, ...]:
+    """Title words that only repeat the event's own place ("Eventyrstund på biblioteket" at
+    "Borgen bibliotek") say nothing about which event it is; kept when nothing else is left."""
+    rest = tuple(t for t in tokens if not any(same_word(t, p) for p in place))
+    return rest or tokens
+
+
+# Place words too generic to tell two places apart ("Borgen bibliotek" is not "Asker bibliotek").
+_PLACE_STOP = frozenset(
+    [
+        "asker",
+        "norge",
+        "norway",
+        "gate",
+        "gata",
+        "vei",
+        "veien",
+        "veg",
+        "vegen",
+        "sal",
+        "salen",
+        "rom",
+        "bibliotek",
+        "biblioteket",
+        "skole",
+        "skolen",
+        "kirke",
+        "kirken",
+        "hall",
+        "hallen",
+        "huset",
+        "senter",
+        "kafe",
+        "park",
+        "parken",
+        "scene",
+        "scenen",
+        "kulturhus",
+        "kulturhuset",
+    ]
+)
+
+_TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|mc_|ref$|source$)")
+
+
+@lru_cache(maxsize=65536)
+def link_key(url: str | None) -> str | None:
+    """A URL reduced to what identifies a page: host without www, path, non-tracking query."""
+    if not url or not url.startswith(("http://", "https://")):
+        return None
+    parts = urlsplit(url.strip())
+    host = parts.hostname or ""
+    if host.startswith("www."):
+        host = host[4:]
+    path = parts.path.rstrip("/")
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if not _TRACKING.match(k.lower())))
+    return f"{host}{path}" + (f"?{query}" if query else "")
+
+
+_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"')\]]+")
+
+
+def links_in(text: str | None) -> list[str]:
+    """URLs written in a description (a news post often links the organiser's sign-up page)."""
+    if not text:
+        return []
+    return [u.rstrip(".,;:!?") for u in _URL_IN_TEXT.findall(text)]
