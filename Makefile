@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: install run run-live test check lint bench clean
+.PHONY: install run run-live test check lint bench clean browser
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,14 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 
 install: $(BIN)/.installed
 
+## Debian's Chromium for the browser tests (tests/web/test_browser.py). Needs root (CI runs as
+## root); without it the browser tests skip on a developer's machine and fail under CI=true.
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	else echo "chromium is missing and installing it needs root: sudo apt-get install chromium" \
+	  "(the browser tests skip without it)"; fi
+
 ## Collect (from the recorded demo responses, no internet needed), publish, serve on :8000.
 run: install
 	$(BIN)/aggregator run --replay demo/recordings
@@ -25,7 +33,7 @@ run: install
 run-live: install
 	$(BIN)/aggregator run
 
-test: install tests/js/node_modules/.installed
+test: install tests/js/node_modules/.installed browser
 	$(BIN)/pytest -q
 
 lint: install

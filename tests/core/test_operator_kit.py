@@ -64,9 +64,22 @@ def test_generated_test_passes(tmp_path: Path) -> None:
     scaffold(tmp_path, "asker_kino")
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
     out = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(tmp_path),
-         str(tmp_path / "tests" / "sources" / "test_asker_kino.py")],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(tmp_path),
+            str(tmp_path / "tests" / "sources" / "test_asker_kino.py"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "2 passed" in out.stdout
