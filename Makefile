@@ -43,8 +43,13 @@ lint: install
 
 check: lint test
 
+## Every benchmark; each prints its figures as ratios to a baseline measured in the same run.
 bench: install
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.polite
+	$(BIN)/python -m bench.dedup_quality
+	$(BIN)/python -m bench.dedup_scale
+	$(BIN)/python -m bench.web
 
 clean:
 	rm -rf $(VENV) tests/js/node_modules feeds/*.ics feeds/*.rss feeds/*.atom feeds/*.json

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 import traceback
 from collections import deque
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ log = logging.getLogger("aggregator.collect")
 #: A body unchanged since a success this recent is not parsed again. Older than this, the
 #: source is re-read anyway because the horizon moved (new occurrences of a series enter it).
 REPARSE_AFTER = timedelta(hours=20)
+#: The most CPU time one run's parsing may take (all pages together), in seconds.
+PARSE_BUDGET = 60.0
 
 
 @dataclass
@@ -91,6 +94,7 @@ class _Run:
         )
         self.report = RunReport(source.id)
         self.follows = 0
+        self.parse_started = 0.0
         self.new_etag: str | None = None
         self.new_last_modified: str | None = None
         self.new_hash: str | None = None
@@ -104,6 +108,7 @@ class _Run:
         conditional = self.use_cache and recent and len(primary) == 1 and self.state.follows == 0
         queue: deque[tuple[Request, bool, bool]] = deque((r, False, True) for r in primary)
         drafts: list[EventDraft] = []
+        self.parse_started = time.monotonic()
         while queue:
             request, optional, is_primary = queue.popleft()
             if self.report.requests >= self.source.max_requests:
@@ -116,6 +121,14 @@ class _Run:
             if response is None:
                 return None
             for item in self.adapter.parse(response, self.ctx):
+                # Adapters may not read the clock, so the core bounds their work: a
+                # pathological document (an impossible RRULE, a huge page) fails this source
+                # instead of stalling the cycle. Checked per item, so one slow item can overrun.
+                if time.monotonic() - self.parse_started > PARSE_BUDGET:
+                    raise ParseError(
+                        f"parsing took longer than {PARSE_BUDGET:.0f} s (a pathological document?); "
+                        f"stopped after {len(drafts)} events"
+                    )
                 if isinstance(item, Follow):
                     self.follows += 1
                     queue.append((item.request, item.optional, False))

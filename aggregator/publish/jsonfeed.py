@@ -121,6 +121,8 @@ def render_jsonfeed(
         "authors": [{"name": info.title, "url": info.home_url}],
         "items": [_with_also(_item(record, info, now), also) for record in upcoming(events, now)],
     }
-    text = json.dumps(feed, sort_keys=True, ensure_ascii=False, allow_nan=False, indent=1)
+    # Compact on purpose: with an indent, json.dumps falls back to its pure-Python encoder,
+    # which was most of publish's time and memory at 40,000 events (BENCHMARKS.md).
+    text = json.dumps(feed, sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     # A lone surrogate (from a broken provider escape) cannot be UTF-8; replace, never crash.
     return (text + "\n").encode("utf-8", errors="replace")

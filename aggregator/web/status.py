@@ -13,12 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from aggregator import health
 from aggregator.settings import Settings
 from aggregator.store import Store
+from aggregator.web.layout import html_response, page
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -78,16 +79,16 @@ def _page(rows: list[dict[str, Any]], now: datetime, settings: Settings) -> str:
         for s in ("ok", "degraded", "failing", "stale", "disabled")
     }
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-    return (
-        '<!doctype html><html lang="nb"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<title>Status – kilder</title><style>td,th{padding:.2em .6em;text-align:left}"
-        ".failing,.stale{background:#fdd}.degraded{background:#ffd}.disabled{color:#777}</style></head>"
-        f"<body><h1>Status for kildene</h1><p>{html.escape(summary)} · "
-        f"{now.astimezone(settings.zone):%Y-%m-%d %H:%M}</p><table><thead><tr><th>kilde</th><th>adapter</th>"
-        "<th>helse</th><th>siden</th><th>siste kjøring</th><th>siste suksess</th><th>hendelser</th>"
-        "<th>siste feil</th></tr></thead><tbody>" + "".join(body) + "</tbody></table></body></html>"
+    table = (
+        f"<h1>Status for kildene</h1><p>{html.escape(summary)} · "
+        f"{now.astimezone(settings.zone):%Y-%m-%d %H:%M}</p>"
+        '<div class="status-wrap"><table class="status"><thead><tr><th scope="col">kilde</th>'
+        '<th scope="col">adapter</th><th scope="col">helse</th><th scope="col">siden</th>'
+        '<th scope="col">siste kjøring</th><th scope="col">siste suksess</th><th scope="col">hendelser</th>'
+        '<th scope="col">siste feil</th></tr></thead><tbody>' + "".join(body) + "</tbody></table></div>"
     )
+    # The site's frame and stylesheet (no inline style: the pages' CSP forbids it).
+    return page(lang="nb", title="Status – kilder", body=table, path="/status", query=[], explicit_lang=None)
 
 
 def status_routes(settings: Settings, store: Store, clock: Callable[[], datetime]) -> list[Route]:
@@ -96,6 +97,6 @@ def status_routes(settings: Settings, store: Store, clock: Callable[[], datetime
         rows = source_rows(settings, store, now)
         if _wants_json(request):
             return JSONResponse({"generated": now.isoformat(), "sources": rows})
-        return HTMLResponse(_page(rows, now, settings))
+        return html_response(_page(rows, now, settings), max_age=0)
 
     return [Route("/status", status)]
