@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
@@ -132,8 +133,8 @@ def collect_many(
 
     store = Store(settings.database)
     try:
-        with make_fetcher(settings, replay) as fetcher:
-            cycle = run_cycle(settings, store, fetcher, sources, _now, force=force)
+        with make_fetcher(settings, replay) as fetcher, _progress(len(sources)) as advance:
+            cycle = run_cycle(settings, store, fetcher, sources, _now, force=force, on_report=advance)
         if echo:
             for report in cycle.reports:
                 echo(report.summary())
@@ -143,6 +144,23 @@ def collect_many(
     finally:
         store.close()
     return cycle.reports
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[RunReport], None]]:
+    """A progress bar on a terminal; nothing otherwise (logs and summaries stay plain lines)."""
+    if not err_console.is_terminal or total < 2:
+        yield lambda report: None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=err_console, transient=True) as progress:
+        task = progress.add_task("collecting", total=total)
+
+        def advance(report: RunReport) -> None:
+            progress.update(task, advance=1, description=f"collected {report.source_id}")
+
+        yield advance
 
 
 def publish_now(settings: Settings, store: Any) -> None:

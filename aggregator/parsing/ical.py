@@ -65,10 +65,17 @@ def load_calendars(text: str) -> list[Calendar]:
     return calendars
 
 
-def format_recurrence_id(value: date | datetime, zone: tzinfo) -> str:
-    """The stable text of an original start: ``YYYYMMDDTHHMMSSZ`` in UTC, or ``YYYYMMDD``."""
+def format_recurrence_id(value: date | datetime, zone: tzinfo, *, by_date: bool = False) -> str:
+    """The stable text of an original start: ``YYYYMMDDTHHMMSSZ`` in UTC, or ``YYYYMMDD``.
+
+    With ``by_date`` a timed start is reduced to its local date: a series that meets at most
+    once a day keeps each occurrence's identity when the organiser moves the whole series to
+    another hour (an identity must never depend on the time of day, design §5).
+    """
     if isinstance(value, datetime):
         aware = value if value.tzinfo is not None else value.replace(tzinfo=zone)
+        if by_date:
+            return aware.astimezone(zone).strftime("%Y%m%d")
         return aware.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return value.strftime("%Y%m%d")
 
@@ -320,20 +327,31 @@ def expand(calendars: list[Calendar], ctx: RunContext) -> Iterator[Instance]:
         found = found[: ctx.max_occurrences]
         core = series.recurrence.core.component if series.recurrence.has_core else None
         recurring = len(events) > 1 or any(k in e for e in events for k in ("RRULE", "RDATE"))
-        for occ in found:
-            yield _instance(uid, derived, occ, core, recurring, ctx.zone)
+        instances = [_instance(uid, derived, occ, core, recurring, ctx.zone, True) for occ in found]
+        rids = [i.recurrence_id for i in instances if i.recurrence_id is not None]
+        if len(rids) != len(set(rids)):
+            # Several occurrences on one local day (an hourly rule, an RDATE list): only the
+            # full original start tells them apart.
+            instances = [_instance(uid, derived, occ, core, recurring, ctx.zone, False) for occ in found]
+        yield from instances
 
 
 def _instance(
-    uid: str, derived: bool, occ: _Occurrence, core: Component | None, recurring: bool, zone: tzinfo
+    uid: str,
+    derived: bool,
+    occ: _Occurrence,
+    core: Component | None,
+    recurring: bool,
+    zone: tzinfo,
+    by_date: bool,
 ) -> Instance:
     component = occ.component
     rid: str | None = None
     override = component.get("RECURRENCE-ID")
     if occ.generated is not None and recurring:
-        rid = format_recurrence_id(occ.generated, zone)
+        rid = format_recurrence_id(occ.generated, zone, by_date=by_date)
     elif override is not None:
-        rid = format_recurrence_id(_dt(component, "RECURRENCE-ID"), zone)
+        rid = format_recurrence_id(_dt(component, "RECURRENCE-ID"), zone, by_date=by_date)
     start, end = occ.start, occ.end
     if not _after(end, start):  # no DTEND/DURATION (end == start): a point in time
         end = None

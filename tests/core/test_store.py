@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -14,20 +13,11 @@ import pytest
 from aggregator.model import EventDraft, Status
 from aggregator.normalise import Defaults, NormalEvent, normalise
 from aggregator.store import Store
+from tests.pg import pg_schema_url
 
 OSLO = ZoneInfo("Europe/Oslo")
 NOW = datetime(2026, 9, 1, 6, 0, tzinfo=UTC)
 WINDOW = (NOW, NOW + timedelta(days=180))
-
-
-def _pg_url() -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect("host=127.0.0.1 port=5432 dbname=test user=postgres", connect_timeout=3):
-            return "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-    except Exception:
-        return None
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -37,24 +27,10 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         yield s
         s.close()
         return
-    url = _pg_url()
-    if url is None:
-        if __import__("os").environ.get("CI"):
-            pytest.fail("PostgreSQL is not reachable on 127.0.0.1:5432 in CI")
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    # A schema per test keeps runs independent on the shared `test` database.
-    schema = "t_" + uuid.uuid4().hex[:12]
-    import sqlalchemy
-
-    admin = sqlalchemy.create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(sqlalchemy.text(f"CREATE SCHEMA {schema}"))
-    s = Store(url + f"?options=-csearch_path%3D{schema}")
-    yield s
-    s.close()
-    with admin.begin() as conn:
-        conn.execute(sqlalchemy.text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    with pg_schema_url() as url:
+        s = Store(url)
+        yield s
+        s.close()
 
 
 D = Defaults(zone=OSLO)

@@ -22,6 +22,7 @@ from aggregator.web import create_app
 from tests.conftest import FIXTURES
 from tests.icaljs import icaljs
 from tests.loopback import Loopback, loopback_server
+from tests.pg import pg_schema_url
 
 E2E = FIXTURES / "e2e"
 NOW = "2026-10-20T10:00:00Z"
@@ -182,3 +183,32 @@ def test_broken_settings_never_start(tmp_path: Path) -> None:
     assert "sources.x.every: '6 hours' is not a duration" in result.output
     assert "sources.x.url: is required by the ical adapter" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.postgres
+def test_the_whole_path_on_postgresql(
+    settings_file: Path, server: Loopback, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same collect -> cluster -> publish -> change path with PostgreSQL as the store."""
+    with pg_schema_url() as url:
+        monkeypatch.setenv("AGGREGATOR_DATABASE", url)
+        code, out = run_cli(settings_file, "collect")
+        assert code == 0, out
+        assert "naermiljo: 6 events" in out and "bibliotek: 2 events" in out
+        feeds = settings_file.parent / "feeds"
+        keys = {(title, start[:19]) for title, start in vevents(feeds / "borgen.ics")}
+        assert ("Språkkafé", "2026-10-28T18:00:00") in keys
+        assert ("Informasjonsmøte om Borgen", "2027-03-30T18:00:00") in keys
+        first = (feeds / "borgen.ics").read_bytes()
+        # a changed calendar: the moved café keeps its UID and gets a higher SEQUENCE
+        moved = (E2E / "borgen.ics").read_bytes().replace(b"20261021T180000", b"20261021T190000", 1)
+        moved = moved.replace(b"20261021T200000", b"20261021T210000", 1)
+        server.serve("/borgen.ics", moved, "text/calendar; charset=utf-8", headers={"ETag": '"v2"'})
+        code, out = run_cli(settings_file, "collect", when="2026-10-20T13:00:00Z")
+        assert code == 0, out
+        second = vevents(feeds / "borgen.ics")
+        cafe = next(ev for (title, start), ev in second.items() if start.startswith("2026-10-21"))
+        assert cafe.dtstart.value.hour == 19 and int(cafe.sequence.value) >= 1
+        before = {ev.uid.value for ev in vobject.readOne(first.decode()).vevent_list}
+        assert cafe.uid.value in before
+        assert run_cli(settings_file, "sources")[0] == 0

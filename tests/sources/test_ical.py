@@ -122,11 +122,9 @@ def test_google_weekly_series_keeps_18_local_across_both_dst_changes(google: lis
         draft = series[day]
         assert_local(draft.start, f"{day} 18:00", offset)
         assert_local(draft.end, f"{day} 20:00", offset)
-        assert draft.recurrence_id == (
-            datetime(day.year, day.month, day.day, 18, tzinfo=OSLO).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-        )
-    assert series[date(2027, 3, 31)].recurrence_id == "20270331T160000Z"
-    assert series[date(2027, 3, 24)].recurrence_id == "20270324T170000Z"
+        assert draft.recurrence_id == day.strftime("%Y%m%d")  # the local date: never the time
+    assert series[date(2027, 3, 31)].recurrence_id == "20270331"
+    assert series[date(2027, 3, 24)].recurrence_id == "20270324"
     # EXDATE removes the two Christmas weeks; UNTIL (21:59:59Z on 7 April) keeps 7 April.
     assert date(2026, 12, 23) not in series and date(2026, 12, 30) not in series
     assert min(series) == date(2026, 9, 9) and max(series) == date(2027, 4, 7)
@@ -136,7 +134,7 @@ def test_google_moved_override_keeps_the_slot_it_replaced(google: list[EventDraf
     on_day = [d for d in by_uid(google, SPRAK) if local(d.start).date() == date(2026, 10, 28)]
     assert len(on_day) == 1
     moved = on_day[0]
-    assert moved.recurrence_id == "20261028T170000Z"  # the 18:00 CET slot, not the new 19:00
+    assert moved.recurrence_id == "20261028"  # the slot it replaced (its date), whatever its new time
     assert_local(moved.start, "2026-10-28 19:00", 1)
     assert_local(moved.end, "2026-10-28 21:00", 1)
     assert moved.title == "Språkkafé (kl. 19 denne uka)"
@@ -150,7 +148,7 @@ def test_google_cancelled_override_is_cancelled_and_inherits_from_the_series(
     cancelled = [d for d in by_uid(google, SPRAK) if d.status is Status.CANCELLED]
     assert len(cancelled) == 1
     draft = cancelled[0]
-    assert draft.recurrence_id == "20261111T170000Z"
+    assert draft.recurrence_id == "20261111"
     assert_local(draft.start, "2026-11-11 18:00", 1)
     # The override names no LOCATION or ORGANIZER: the series' values stand.
     assert draft.location == "Borgen nærmiljøsentral, Søndre Borgen 11, 1388 Borgen"
@@ -170,7 +168,7 @@ def test_google_series_fields(google: list[EventDraft]) -> None:
     assert (first.latitude, first.longitude) == (59.8163, 10.4228)
     assert first.categories == ("Språk", "Sosialt")
     assert first.organizer == "Borgen nærmiljøsentral"
-    assert first.recurrence_id == "20260909T160000Z"
+    assert first.recurrence_id == "20260909"
 
 
 def test_google_all_day_dates_with_exclusive_end(google: list[EventDraft]) -> None:
@@ -269,7 +267,7 @@ def test_floating_times_read_in_x_wr_timezone(make_ctx: MakeCtx) -> None:
         "2026-10-27 10:00 +0100",
         "2026-11-03 10:00 +0100",
     ]
-    assert [d.recurrence_id for d in stolgym] == ["20261020T080000Z", "20261027T090000Z", "20261103T090000Z"]
+    assert [d.recurrence_id for d in stolgym] == ["20261020", "20261027", "20261103"]
     assert_local(one(drafts, "kime-vaarlunsj-1@borgen.example").start, "2027-03-27 12:00", 1)
     assert_local(one(drafts, "kime-vaarlunsj-2@borgen.example").start, "2027-03-28 12:00", 2)
     assert_local(one(drafts, "bibliotek-utc@borgen.example").start, "2026-12-01 18:00", 1)
@@ -371,10 +369,10 @@ def test_rdate_lists(make_ctx: MakeCtx) -> None:
         "2027-03-30 18:00 +0200",
     ]
     assert [d.recurrence_id for d in mote] == [
-        "20261020T160000Z",
-        "20261103T170000Z",
-        "20261201T170000Z",
-        "20270330T160000Z",
+        "20261020",
+        "20261103",
+        "20261201",
+        "20270330",
     ]
     assert all(local(d.end) - local(d.start) == timedelta(minutes=90) for d in mote)
     bytte = by_uid(drafts, "bokbytte@borgen.example")
@@ -526,3 +524,27 @@ def test_badinputs_yield_aware_drafts_or_parse_error(make_ctx: MakeCtx, path: Pa
         for d in drafts:
             for value in (d.start, d.end):
                 assert not isinstance(value, datetime) or value.tzinfo is not None
+
+
+def test_moving_a_whole_series_keeps_each_occurrences_identity(make_ctx: MakeCtx) -> None:
+    """An organiser moves the weekly café from 18:00 to 19:00: the same occurrences, moved
+    (identity by local date), not new events beside old ones."""
+    body = (FIXTURES / "e2e" / "borgen.ics").read_bytes()
+    moved = body.replace(
+        b"DTSTART;TZID=Europe/Oslo:20261021T180000", b"DTSTART;TZID=Europe/Oslo:20261021T190000"
+    )
+    before = {(d.uid, d.recurrence_id): d for d in parse_bytes(body, make_ctx())}
+    after = {(d.uid, d.recurrence_id): d for d in parse_bytes(moved, make_ctx())}
+    assert before.keys() == after.keys()
+    key = ("sprakkafe@borgen.example", "20261028")
+    assert local(before[key].start).hour == 18 and local(after[key].start).hour == 19
+
+
+def test_several_occurrences_a_day_fall_back_to_the_full_start(make_ctx: MakeCtx) -> None:
+    body = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:omvisning@borgen.example\r\n"
+        "DTSTAMP:20260901T080000Z\r\nDTSTART;TZID=Europe/Oslo:20261020T100000\r\n"
+        "RRULE:FREQ=HOURLY;INTERVAL=2;COUNT=3\r\nSUMMARY:Omvisning\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+    rids = [d.recurrence_id for d in parse_bytes(body, make_ctx())]
+    assert rids == ["20261020T080000Z", "20261020T100000Z", "20261020T120000Z"]
