@@ -542,9 +542,9 @@ def test_moving_a_whole_series_keeps_each_occurrences_identity(make_ctx: MakeCtx
 
 def test_several_occurrences_a_day_fall_back_to_the_full_start(make_ctx: MakeCtx) -> None:
     body = (
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:omvisning@borgen.example\r\n"
-        "DTSTAMP:20260901T080000Z\r\nDTSTART;TZID=Europe/Oslo:20261020T100000\r\n"
-        "RRULE:FREQ=HOURLY;INTERVAL=2;COUNT=3\r\nSUMMARY:Omvisning\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-    ).encode()
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:omvisning@borgen.example\r\n"
+        b"DTSTAMP:20260901T080000Z\r\nDTSTART;TZID=Europe/Oslo:20261020T100000\r\n"
+        b"RRULE:FREQ=HOURLY;INTERVAL=2;COUNT=3\r\nSUMMARY:Omvisning\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
     rids = [d.recurrence_id for d in parse_bytes(body, make_ctx())]
     assert rids == ["20261020T080000Z", "20261020T100000Z", "20261020T120000Z"]
