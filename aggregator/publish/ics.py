@@ -7,7 +7,7 @@ budget. It must not choose which events belong in a feed (the caller does), read
 
 It writes the text directly instead of building ``icalendar`` objects: publishing ~40,000
 occurrences must cost no more than 1.5x icalendar's bare serialisation (see
-bench/bench_publish.py), and a string writer with a precomputed VTIMEZONE is several times
+the spine benchmark, bench/spine.py), and a string writer with a precomputed VTIMEZONE is several times
 faster. Output is deterministic: the same records give byte-identical files (stable ETags).
 """
 
