@@ -290,13 +290,37 @@ def check(ctx: click.Context, source_id: str, replay: str | None, limit: int) ->
         )
     console.print(table)
     console.print(f"{len(report.events)} events, {report.requests} requests")
-    for warning in report.warnings:
+    for warning in [*report.warnings, *_suspicions(report, settings)]:
         console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     for skip in report.skips:
         console.print(f"[yellow]skipped:[/yellow] {skip.reason} {skip.item}", highlight=False)
     if report.outcome == "failed":
         console.print(f"[red]FAILED:[/red] {report.error}", highlight=False)
         raise SystemExit(1)
+
+
+def _suspicions(report: RunReport, settings: Settings) -> list[str]:
+    """What an operator should look at in a source's times, beyond the adapter's own warnings."""
+    timed = [e for e in report.events if not e.all_day]
+    out: list[str] = []
+    if not timed:
+        return out
+    no_end = sum(1 for e in timed if e.end is None)
+    if no_end:
+        out.append(
+            f"{no_end} of {len(timed)} timed events have no end (calendars show them as points in time)"
+        )
+    night = sum(1 for e in timed if e.start.astimezone(settings.zone).hour < 7)
+    if len(timed) >= 3 and night * 10 >= len(timed) * 3:
+        out.append(
+            f"{night} of {len(timed)} events start between 00:00 and 07:00 local time: the source's times "
+            "may be shifted (a false 'Z' or a doubled offset); compare with its web page and set the "
+            "adapter's clock policy"
+        )
+    odd = sum(1 for e in timed if e.start.astimezone(settings.zone).minute % 5)
+    if len(timed) >= 3 and odd * 2 >= len(timed):
+        out.append(f"{odd} of {len(timed)} events start at odd minutes: check the source's time parsing")
+    return out
 
 
 @cli.group("sources", invoke_without_command=True)

@@ -212,3 +212,27 @@ def test_the_whole_path_on_postgresql(
         before = {ev.uid.value for ev in vobject.readOne(first.decode()).vevent_list}
         assert cafe.uid.value in before
         assert run_cli(settings_file, "sources")[0] == 0
+
+
+def test_check_warns_about_shifted_times_and_missing_ends(tmp_path: Path) -> None:
+    """A TicketCo-like calendar whose times were written in UTC as if local (18:30 -> 04:30...)
+    and without ends: `check` tells the operator what to look at."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//t//EN"]
+    for day in (3, 4, 5, 6):
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:natt-{day}@ticket.example",
+            "DTSTAMP:20261001T080000Z",
+            f"DTSTART:202611{day:02d}T033000Z",
+            f"SUMMARY:Konsert {day}",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    cal = tmp_path / "natt.ics"
+    cal.write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[sources.natt]\nadapter = "ical"\nurl = "natt.ics"\n', encoding="utf-8")
+    code, out = run_cli(settings, "check", "natt")
+    assert code == 0, out
+    assert "4 of 4 timed events have no end" in out
+    assert "start between 00:00 and 07:00 local time" in out and "clock policy" in out
