@@ -6,13 +6,21 @@ Owns:
   cut at the deadline, not after it);
 - a cap on the *decoded* body size: gzip/deflate are inflated here in bounded steps, so a gzip
   bomb stops after little more than the cap instead of inflating a whole chunk in memory;
-- a redirect limit; conditional requests (ETag / Last-Modified, sent back by collect.py);
-- retries within the run for 5xx and network errors (exponential back-off with jitter), and a
-  short Retry-After honoured for 429/503 (a long one fails the run; health.py backs off);
+- redirects, followed here hop by hop (at most MAX_REDIRECTS, http/https only), so that
+  every hop is treated as a request of its own to its own host: robots.txt of that host, the
+  host gate of that host, the address check; the deadline covers the whole chain;
+- conditional requests (ETag / Last-Modified, kept per source and sent back by collect.py);
+- retries within the run for 5xx and network errors (exponential back-off with jitter); for
+  429/503 a short Retry-After is honoured and a missing one gets the same short back-off (a
+  long one fails the run; health.py backs off across runs); the waits of one fetch together
+  stay within one deadline;
 - robots.txt per host (robots.py) with its Crawl-delay, unless the source has ignore_robots;
-- one request at a time per host with a minimum interval (hostgate.py);
+- one request at a time per host with a minimum interval (hostgate.py); time spent waiting for
+  a host is ours, not the server's, and is not counted against the deadline;
 - address safety: every address a host name resolves to is checked (netsafety.py) at connect
   time, for the first request and every redirect, and the connection goes to the checked IP;
+  the DNS lookup itself is bounded by the deadline (it runs in a helper thread, because
+  getaddrinfo takes no timeout);
 - the User-Agent; local ``file:`` sources; the mapping of every failure into the FetchError tree.
 
 It must not parse documents. A ``transport`` given by the caller (replay, recording, tests)
@@ -23,8 +31,10 @@ for, neither do robots.txt and the host interval.
 from __future__ import annotations
 
 import contextvars
+import ipaddress
 import random
 import socket
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -51,6 +61,8 @@ RETRIES = 2
 RETRY_BASE = 1.0
 #: a Retry-After up to this long is waited for within the run; a longer one fails the run
 MAX_INLINE_RETRY_AFTER = 5.0
+#: what a DNS lookup is: getaddrinfo's signature (tests pass their own to fake a slow resolver)
+Resolver = Callable[..., list[Any]]
 _INFLATE_STEP = 64 * 1024
 
 #: monotonic time at which the current thread's request must be finished (see _DeadlineStream)
@@ -118,9 +130,39 @@ class _GuardedBackend(httpcore.NetworkBackend):
     """Resolves the host itself, keeps only permitted addresses and connects to one of them,
     so the address that was checked is the address that is used (no DNS rebinding window)."""
 
-    def __init__(self, policy: AddressPolicy) -> None:
+    def __init__(self, policy: AddressPolicy, resolver: Resolver = socket.getaddrinfo) -> None:
         self.policy = policy
+        self.resolver = resolver
         self.inner = httpcore.SyncBackend()
+
+    def _resolve(self, host: str, port: int, timeout: float | None) -> list[Any]:
+        """getaddrinfo bounded by ``timeout``: it takes no timeout of its own and a broken
+        resolver can block for tens of seconds, so it runs in a daemon thread that is left
+        behind (it ends when the system resolver gives up) if the deadline comes first."""
+        try:
+            ipaddress.ip_address(host.split("%", 1)[0])
+        except ValueError:
+            pass
+        else:  # an address literal needs no lookup
+            return list(self.resolver(host, port, type=socket.SOCK_STREAM))
+        box: dict[str, Any] = {}
+        done = threading.Event()
+
+        def lookup() -> None:
+            try:
+                box["infos"] = list(self.resolver(host, port, type=socket.SOCK_STREAM))
+            except BaseException as err:  # handed to the waiting thread below
+                box["error"] = err
+            finally:
+                done.set()
+
+        threading.Thread(target=lookup, name=f"resolve {host}", daemon=True).start()
+        if not done.wait(timeout):
+            raise httpcore.ConnectTimeout(f"DNS lookup of {host} not answered within {timeout:.1f} s")
+        if "error" in box:
+            raise box["error"]
+        infos: list[Any] = box["infos"]
+        return infos
 
     def connect_tcp(
         self,
@@ -131,7 +173,7 @@ class _GuardedBackend(httpcore.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            infos = self._resolve(host, port, _time_left(timeout))
         except (socket.gaierror, UnicodeError) as err:
             raise httpcore.ConnectError(f"cannot resolve {host}: {err}") from err
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
@@ -161,13 +203,15 @@ class _GuardedBackend(httpcore.NetworkBackend):
         time.sleep(seconds)
 
 
-def guarded_transport(allow_networks: Iterable[str] = ()) -> httpx.HTTPTransport:
+def guarded_transport(
+    allow_networks: Iterable[str] = (), resolver: Resolver = socket.getaddrinfo
+) -> httpx.HTTPTransport:
     """httpx's own transport with the address check and the deadline in its socket layer."""
     transport = httpx.HTTPTransport()
     pool = transport._pool
     # httpx 0.28 offers no way to pass a network backend; httpcore 1.0's pool keeps it here.
     assert hasattr(pool, "_network_backend"), "httpcore changed: the address check cannot be installed"
-    pool._network_backend = _GuardedBackend(AddressPolicy(allow_networks))
+    pool._network_backend = _GuardedBackend(AddressPolicy(allow_networks), resolver)
     return transport
 
 
@@ -227,6 +271,7 @@ class Fetcher:
         retries: int = RETRIES,
         retry_base: float = RETRY_BASE,
         sleep: Callable[[float], None] = time.sleep,
+        resolver: Resolver = socket.getaddrinfo,
     ) -> None:
         self.deadline = deadline
         self.max_bytes = max_bytes
@@ -239,10 +284,12 @@ class Fetcher:
         self.sleep = sleep
         self.client = httpx.Client(
             headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
-            follow_redirects=True,
+            # Redirects are followed in _exchange, one hop at a time, so each hop gets its
+            # host's robots.txt and host gate (httpx would follow them all in one go).
+            follow_redirects=False,
             max_redirects=MAX_REDIRECTS,
             timeout=httpx.Timeout(deadline),
-            transport=transport if transport is not None else guarded_transport(allow_networks),
+            transport=transport if transport is not None else guarded_transport(allow_networks, resolver),
             # Proxies from the environment would make the address check judge the proxy.
             trust_env=False,
         )
@@ -271,43 +318,52 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        host = (urlsplit(request.url).hostname or "").lower()
-        if self.robots_enabled and not ignore_robots:
-            self._check_robots(request.url, host)
+        robots = self.robots_enabled and not ignore_robots
         attempt = 0
+        waited = 0.0
         while True:
             attempt += 1
             try:
-                with self.gate.slot(host):
-                    response = self._once(request, headers, check=True)
+                response = self._exchange(request, headers, check=True, robots=robots)
                 return FetchResult(response, not_modified=response.status == 304, attempts=attempt)
             except TransientFetchError as err:
-                wait = self._retry_wait(err, attempt)
+                wait = self._retry_wait(err, attempt, waited)
                 if wait is None:
                     raise
+                waited += wait
                 if err.status in (429, 503):
-                    self.gate.defer(host, wait)
+                    # The whole host is asked to slow down, not only this URL: other sources
+                    # on it wait in the host gate too.
+                    self.gate.defer(_host(err.url or request.url), wait)
                 else:
                     self.sleep(wait)
 
-    def _retry_wait(self, err: TransientFetchError, attempt: int) -> float | None:
+    def _retry_wait(self, err: TransientFetchError, attempt: int, waited: float) -> float | None:
+        """How long to wait before the next attempt, or None to give up for this run."""
         if attempt > self.retries or isinstance(err, DeadlineExceeded):
             return None
-        if err.status in (429, 503):
-            # Retry-After is the server's own word; without one (or a long one) the run fails
-            # and health.py keeps the source away across runs.
-            if err.retry_after is not None and err.retry_after <= MAX_INLINE_RETRY_AFTER:
-                return err.retry_after
+        if err.status in (429, 503) and err.retry_after is not None:
+            # Retry-After is the server's own word; a long one fails the run and health.py
+            # keeps the source away across runs until it has passed.
+            if err.retry_after > MAX_INLINE_RETRY_AFTER:
+                return None
+            wait = err.retry_after
+        else:
+            # 5xx, network errors, and 429/503 without Retry-After (RFC 6585 leaves the wait
+            # to the client): exponential back-off with jitter, 1 s then 2 s by default.
+            wait = float(self.retry_base * 2 ** (attempt - 1) * random.uniform(0.5, 1.5))
+        # All waits of one fetch together stay within one deadline: a source that needs
+        # more patience than that is retried in a later run, not by holding its worker.
+        if waited + wait > self.deadline:
             return None
-        return float(self.retry_base * 2 ** (attempt - 1) * random.uniform(0.5, 1.5))
+        return wait
 
     def _check_robots(self, url: str, host: str) -> None:
         rules = self.robots.get(url)
         if rules is None:
             robots_url = robots_mod.robots_url(url)
             try:
-                with self.gate.slot(host):
-                    resp = self._once(Request(robots_url), {}, check=False)
+                resp = self._exchange(Request(robots_url), {}, check=False, robots=False)
                 rules = robots_mod.from_response(resp.status, resp.body, time.monotonic())
             except AddressRefused:
                 raise
@@ -316,22 +372,58 @@ class Fetcher:
             self.robots.put(url, rules)
             self.gate.set_crawl_delay(host, rules.crawl_delay())
         if not rules.allows(url):
-            reason = rules.disallow_all or "robots.txt disallows it"
+            # The URL is named: after a redirect it is not the one in the settings.
+            reason = f"{rules.disallow_all}; {url}" if rules.disallow_all else f"robots.txt disallows {url}"
             raise RobotsDisallowed(
-                f"{reason}; not fetched (set ignore_robots = true only if the site agreed)", url=url
+                f"{reason} not fetched (set ignore_robots = true only if the site agreed)", url=url
             )
 
-    def _once(self, request: Request, headers: dict[str, str], *, check: bool) -> Response:
-        url = request.url
-        host = (urlsplit(url).hostname or "").lower()
-        conditional = "If-None-Match" in headers or "If-Modified-Since" in headers
+    def _exchange(self, request: Request, headers: dict[str, str], *, check: bool, robots: bool) -> Response:
+        """One request with its redirects. Every hop asks its own host's robots.txt (when
+        ``robots``) and waits for its own host's slot in the gate; the deadline counts the time
+        spent on the hops' connections, not the time spent waiting for a host (that is ours)."""
+        spent = 0.0
+        http_request = self.client.build_request(
+            request.method, request.url, headers=headers, content=request.body
+        )
+        for hop in range(MAX_REDIRECTS + 1):
+            url = str(http_request.url)
+            host = _host(url)
+            if robots:
+                self._check_robots(url, host)
+            with self.gate.slot(host):
+                started = time.monotonic()
+                try:
+                    outcome = self._hop(request, http_request, check, self.deadline - spent, hop)
+                finally:
+                    spent += time.monotonic() - started
+            if isinstance(outcome, Response):
+                return outcome
+            http_request = outcome
+        raise PermanentFetchError(f"more than {MAX_REDIRECTS} redirects", url=request.url)
+
+    def _hop(
+        self, request: Request, http_request: httpx.Request, check: bool, budget: float, hop: int
+    ) -> Response | httpx.Request:
+        """Send one hop: the final Response, or the request of the next hop of a redirect."""
+        url = str(http_request.url)
+        host = _host(url)
+        conditional = "If-None-Match" in http_request.headers or "If-Modified-Since" in http_request.headers
         started = time.monotonic()
-        deadline_at = started + self.deadline
+        deadline_at = started + budget
         token = _DEADLINE.set(deadline_at)
         size = 0
         result = "network_error"
         try:
-            with self.client.stream(request.method, url, headers=headers, content=request.body) as resp:
+            if budget <= 0:
+                raise DeadlineExceeded(
+                    f"no complete response within the {self.deadline:g} s deadline (redirects)", url=url
+                )
+            resp = self.client.send(http_request, stream=True)
+            try:
+                if resp.next_request is not None:
+                    result = "redirect"
+                    return self._next_hop(resp.next_request, url, hop)
                 if resp.status_code == 304:
                     result = "not_modified"
                     return self._response(request, resp, b"")
@@ -358,14 +450,14 @@ class Fetcher:
                 chunks.append(tail)
                 result = "ok" if resp.status_code < 400 else "http_error"
                 return self._response(request, resp, b"".join(chunks))
-        except httpx.TooManyRedirects as err:
-            raise PermanentFetchError(f"more than {MAX_REDIRECTS} redirects", url=url) from err
+            finally:
+                resp.close()
         except httpx.TimeoutException as err:
             if time.monotonic() >= deadline_at - 0.05:
                 raise DeadlineExceeded(
-                    f"no complete response within the {self.deadline:g} s deadline", url=url
+                    f"no complete response within the {self.deadline:g} s deadline ({err})", url=url
                 ) from err
-            raise TransientFetchError(f"timed out ({type(err).__name__})", url=url) from err
+            raise TransientFetchError(f"timed out ({type(err).__name__}: {err})", url=url) from err
         except httpx.DecodingError as err:
             raise TransientFetchError(f"undecodable response body: {err}", url=url) from err
         except httpx.UnsupportedProtocol as err:
@@ -373,6 +465,10 @@ class Fetcher:
         except httpx.InvalidURL as err:
             raise PermanentFetchError(f"invalid URL: {err}", url=url) from err
         except httpx.RemoteProtocolError as err:
+            if "location header" in str(err):
+                # httpx reports an unusable Location as a protocol error; it is the site's
+                # configuration, not a broken connection, and retrying will not mend it.
+                raise PermanentFetchError(f"unusable redirect: {err}", url=url) from err
             raise TransientFetchError(f"connection broken mid-response: {err}", url=url) from err
         except httpx.TransportError as err:
             raise TransientFetchError(f"network error: {type(err).__name__}: {err}", url=url) from err
@@ -383,6 +479,18 @@ class Fetcher:
         finally:
             _DEADLINE.reset(token)
             telemetry.record(host, time.monotonic() - started, size, result, conditional)
+
+    @staticmethod
+    def _next_hop(target: httpx.Request, url: str, hop: int) -> httpx.Request:
+        if hop >= MAX_REDIRECTS:
+            raise PermanentFetchError(f"more than {MAX_REDIRECTS} redirects", url=url)
+        if target.url.scheme not in ("http", "https"):
+            # A Location such as file:///etc/passwd must never be followed: only the
+            # operator's own settings may name local files.
+            raise PermanentFetchError(
+                f"redirect to {target.url} refused: only http and https redirects are followed", url=url
+            )
+        return target
 
     def _within_bounds(self, size: int, deadline_at: float, url: str) -> None:
         if size > self.max_bytes:
@@ -446,3 +554,7 @@ def _retry_after(value: str | None) -> float | None:
         except (TypeError, ValueError):
             return None
         return max(0.0, when.timestamp() - time.time())
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()

@@ -2,8 +2,9 @@
 
 Owns the per-host locks and the time each host may next be asked (the settings'
 ``host_interval``, raised by a robots.txt ``Crawl-delay``). ``fetch.py`` wraps every network
-request (robots.txt, redirects' first hop, adapter follow-ups) in ``slot(host)``, so the rule
-holds however many sources share a host and however many threads collect. It must not fetch.
+request (robots.txt, every hop of a redirect chain under the hop's own host, adapter
+follow-ups) in ``slot(host)``, so the rule holds however many sources share a host, however
+many threads collect, and whichever host a redirect lands on. It must not fetch.
 """
 
 from __future__ import annotations
@@ -49,7 +50,10 @@ class HostGate:
             self._next[host] = max(self._next.get(host, 0.0), self.clock() + seconds)
 
     @contextmanager
-    def slot(self, host: str) -> Iterator[None]:
+    def slot(self, host: str) -> Iterator[float]:
+        """Hold ``host`` for one request; yields the seconds spent waiting for it (for the lock
+        and the interval), which fetch.py does not count against the request's deadline."""
+        started = self.clock()
         with self._guard:
             lock = self._locks.setdefault(host, threading.Lock())
         with lock:
@@ -57,7 +61,7 @@ class HostGate:
             if wait > 0:
                 self.sleep(wait)
             try:
-                yield
+                yield max(0.0, self.clock() - started)
             finally:
                 # Measured from the end of this request: a slow host gets more rest, not less.
                 with self._guard:

@@ -78,6 +78,42 @@ def reset_mid_body(body: bytes) -> Behaviour:
     return run
 
 
+def reset_before_headers() -> Behaviour:
+    """Accept the request and reset the connection without answering (a crashed backend)."""
+
+    def run(sock: socket.socket, hit: Hit) -> None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()
+
+    return run
+
+
+def after(seconds: float, behaviour: Behaviour) -> Behaviour:
+    """Think for ``seconds`` before answering (a slow application server)."""
+
+    def run(sock: socket.socket, hit: Hit) -> None:
+        time.sleep(seconds)
+        behaviour(sock, hit)
+
+    return run
+
+
+def by_host(answers: dict[str, Behaviour], default: Behaviour | None = None) -> Behaviour:
+    """Answer by the Host header's name (without port): 127.0.0.1 and localhost reach this
+    one server, but to the client (robots.txt, host gate) they are two hosts."""
+
+    def run(sock: socket.socket, hit: Hit) -> None:
+        name = hit.headers.get("host", "").rsplit(":", 1)[0]
+        behaviour = answers.get(name, default or reply(404, b"not found", {"Content-Type": "text/plain"}))
+        behaviour(sock, hit)
+
+    return run
+
+
+def host_of(hit: Hit) -> str:
+    return hit.headers.get("host", "").rsplit(":", 1)[0]
+
+
 @dataclass
 class FaultServer:
     port: int = 0
@@ -116,7 +152,13 @@ def fault_server() -> Iterator[FaultServer]:
                 headers[key.strip().lower()] = value.strip()
             hit = Hit(path, headers, time.monotonic())
             state.hits.append(hit)
-            behaviour = state.routes.get(path) or reply(404, b"not found", {"Content-Type": "text/plain"})
+            # An exact route (query included) wins; else the path alone, for adapters that
+            # add their own query parameters (tribe's per_page, dnt's culture).
+            behaviour = (
+                state.routes.get(path)
+                or state.routes.get(path.split("?", 1)[0])
+                or reply(404, b"not found", {"Content-Type": "text/plain"})
+            )
             with contextlib.suppress(OSError):  # the client gave up (deadline, cap): the point
                 behaviour(sock, hit)
 
