@@ -29,7 +29,8 @@ from zoneinfo import ZoneInfo
 
 from aggregator.model import EventDraft, Status
 from aggregator.normalise import Defaults, normalise
-from aggregator.settings import from_dict
+from aggregator.publish.build import cluster_view
+from aggregator.settings import Settings, from_dict
 from aggregator.store import Store
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -99,6 +100,38 @@ def best_ms(func: object, repeat: int) -> float:
     return min(times) if repeat < 5 else statistics.median(times)
 
 
+def after_writes(settings: Settings, store: Store, repeat: int) -> tuple[float, float, float]:
+    """Median ms of the first `/` after a write once the warmer is ready, median ms from the
+    write until it is ready, and median ms of a `/` sent at once after a write."""
+    from starlette.testclient import TestClient
+
+    from aggregator.web import create_app
+
+    app = create_app(settings, store, clock=lambda: NOW)
+    reader = app.state.reader
+    first: list[float] = []
+    ready: list[float] = []
+    immediate: list[float] = []
+    with TestClient(app) as client:  # the lifespan starts the warmer, as `aggregator serve` does
+        for n in range(repeat * 2):
+            warmed = reader.warmed
+            start = NOW + timedelta(days=1, hours=n % 10)
+            draft = EventDraft(uid=f"extra-{n}", title=f"Vaffelkafé på Kafé KIME #{n}", start=start)
+            store.apply_run(f"kime-{n}", [normalise(draft, Defaults(zone=OSLO))], NOW)
+            t0 = time.perf_counter()
+            if n % 2:  # a visitor arriving at once, while the warmer is at work
+                client.get("/")
+                immediate.append((time.perf_counter() - t0) * 1000)
+                continue
+            while reader.warmed == warmed and time.perf_counter() - t0 < 30:
+                time.sleep(0.005)
+            ready.append((time.perf_counter() - t0) * 1000)
+            t1 = time.perf_counter()
+            client.get("/")
+            first.append((time.perf_counter() - t1) * 1000)
+    return statistics.median(first), statistics.median(ready), statistics.median(immediate)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.web", description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=9, help="timings per page (median of N; default 9)")
@@ -119,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
             },
             folder / "settings.toml",
         )
+        # As `aggregator run` leaves it: collected, then published (the cluster rows exist).
+        cluster_view(settings, store, NOW)
         client = TestClient(create_app(settings, store, clock=lambda: NOW))
         some_id = client.get("/api/events?limit=1").json()["events"][0]["id"]
         pages = {
@@ -153,13 +188,27 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{label:36} {ms:7.1f} {ms / baseline:7.2f} {size:8d}  {'ok' if ms < TARGET_MS else 'OVER'}"
             )
-        # Cold: the first request after a collection wrote to the store (the cache is empty).
+        # Cold: the first request after a collection wrote to the store, (1) with nothing
+        # computed (an app without its lifespan, so without the warmer: what the first request
+        # after a write paid before the warmer), (2) with the warmer running, once it has
+        # swapped in the new view, (3) with the warmer running, at once after the write (served
+        # the previous view while the warmer computes).
         cold = best_ms(
             lambda: TestClient(create_app(settings, store, clock=lambda: NOW)).get("/"), args.repeat
         )
         print(
-            f"{'/ (calendar), cold cache':36} {cold:7.1f} {cold / baseline:7.2f} {'':>8}  "
-            f"{'ok' if cold < TARGET_MS else 'over (first request after a write)'}"
+            f"{'/ (calendar), cold, no warmer':36} {cold:7.1f} {cold / baseline:7.2f} {'':>8}  "
+            f"{'ok' if cold < TARGET_MS else 'over'}"
+        )
+        warm_first, ready_after, at_once = after_writes(settings, store, args.repeat)
+        worst = max(worst, warm_first, at_once)
+        print(
+            f"{'/ first request after a write':36} {warm_first:7.1f} {warm_first / baseline:7.2f} {'':>8}  "
+            f"{'ok' if warm_first < TARGET_MS else 'OVER'} (warmer ready {ready_after:.0f} ms after the write)"
+        )
+        print(
+            f"{'/ ... arriving at once after a write':36} {at_once:7.1f} {at_once / baseline:7.2f} {'':>8}  "
+            f"{'ok' if at_once < TARGET_MS else 'OVER'} (the previous view, until the new one is ready)"
         )
         html = client.get("/").content
         css = client.get("/static/site.css").content

@@ -8,6 +8,7 @@ are emitted.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from aggregator.model import EventRecord
@@ -18,7 +19,10 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
 
-def event_json(record: EventRecord, base_url: str) -> dict[str, Any]:
+def event_json(
+    record: EventRecord, base_url: str, also: Sequence[tuple[str, str | None]] = ()
+) -> dict[str, Any]:
+    """One event as published (a cluster's merged copy); ``also``: the other sources listing it."""
     root = base_url.rstrip("/")
     return {
         "id": record.id,
@@ -49,6 +53,7 @@ def event_json(record: EventRecord, base_url: str) -> dict[str, Any]:
         "signup_url": safe_url(record.signup_url),
         "image_url": safe_url(record.image_url),
         "modified": record.modified.isoformat(),
+        "also_listed_by": [{"source": src, "url": safe_url(url)} for src, url in also],
     }
 
 
@@ -100,6 +105,15 @@ def openapi(base_url: str, feeds: list[str]) -> dict[str, Any]:
             "signup_url": {"type": ["string", "null"], "format": "uri"},
             "image_url": {"type": ["string", "null"], "format": "uri"},
             "modified": {"type": "string", "format": "date-time"},
+            "also_listed_by": {
+                "type": "array",
+                "description": "Other sources that list the same event (shown once, from `source`)",
+                "items": {
+                    "type": "object",
+                    "required": ["source", "url"],
+                    "properties": {"source": {"type": "string"}, "url": {"type": ["string", "null"]}},
+                },
+            },
         },
     }
     return {

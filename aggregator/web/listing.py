@@ -12,6 +12,7 @@ are length- and count-capped, unknown feeds fall back to the default one).
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -32,6 +33,8 @@ T = TypeVar("T")
 MAX_VALUES = 20  # per filter key: more is an attack or a bug, not a visitor
 MAX_LEN = 100
 PAGE_SIZE = 60  # keeps the calendar page well under 100 kB even with 2,000 upcoming events
+WARM_EVERY = 0.5  # seconds between the warmer's looks at the store (one aggregate query, < 1 ms)
+log = logging.getLogger(__name__)
 FILTER_KEYS = ("category", "audience", "place", "source", "free", "from", "to", "q")
 
 
@@ -153,11 +156,22 @@ class Reader(Protocol):
 class CachedReader:
     """The store's reads, remembered until the store changes.
 
-    Reading 2,000 rows through the ORM costs ~100 ms on the reference machine, more than the
-    50 ms a page may take; the rendering itself is a few ms. So results are kept, keyed by
-    what was asked, and all are dropped as soon as ``Store.events_version()`` (one cheap
-    aggregate query per request) says any event was written. Cached lists are shared between
+    Reading and clustering 2,000 events costs ~250 ms on the reference machine (the ORM read
+    is ~60 ms of it), far more than the 50 ms a page may take; the rendering itself is a few
+    ms. So results are kept, keyed by what was asked, in one *generation* per store version
+    (``Store.events_version()``, one cheap aggregate query). Cached values are shared between
     requests: callers never mutate them (every filter here builds a new list).
+
+    Without the warmer (tests, scripts) every request compares the version and a write starts
+    a new, empty generation at once: a visitor sees a write on the next request and the first
+    one pays for the read. With the warmer (``start_warming()``; the app's lifespan starts it
+    under uvicorn) requests never look at the store's version: a thread notices a new version
+    (or a new local day) within ``WARM_EVERY`` seconds, computes the cluster view and only
+    then swaps in the new generation. Visitors keep being served the previous, consistent
+    generation meanwhile, about a second behind the store at worst (pages are cached for 60 s
+    by browsers anyway), and nobody pays for the read; if the store cannot be read, the last
+    good generation stays. Either way a value already being computed is waited for, never
+    computed twice (single flight).
     """
 
     def __init__(self, store: Store, size: int = 64) -> None:
@@ -166,22 +180,43 @@ class CachedReader:
         self._version: tuple[Any, ...] | None = None
         self._memo: dict[Hashable, Any] = {}
         self._lock = threading.Lock()
+        self._inflight: dict[Hashable, threading.Event] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.warmed = 0  # generations the warmer swapped in (tests and the benchmark read it)
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
-        version = self.store.events_version()
-        with self._lock:
-            if version != self._version:
-                self._memo.clear()
-                self._version = version
-            if key in self._memo:
-                return self._memo[key]  # type: ignore[no-any-return]
-        value = compute()
-        with self._lock:
-            if self._version == version:
-                if len(self._memo) >= self.size:
-                    self._memo.pop(next(iter(self._memo)))
-                self._memo[key] = value
-        return value
+        version: tuple[Any, ...] | None = None
+        while True:
+            with self._lock:
+                warming = self._thread is not None
+            if not warming:
+                version = self.store.events_version()
+            with self._lock:
+                if not warming and version != self._version:
+                    self._memo = {}
+                    self._version = version
+                memo = self._memo
+                if key in memo:
+                    return memo[key]  # type: ignore[no-any-return]
+                running = self._inflight.get((id(memo), key))
+                if running is None:
+                    done = self._inflight[(id(memo), key)] = threading.Event()
+                    break
+            # Someone (another request) is computing this very value: wait for it, then look again.
+            running.wait(timeout=30)
+        try:
+            value = compute()
+            with self._lock:
+                if self._memo is memo:  # the generation it was computed for is still current
+                    if len(memo) >= self.size:
+                        memo.pop(next(iter(memo)))
+                    memo[key] = value
+            return value
+        finally:
+            with self._lock:
+                self._inflight.pop((id(memo), key), None)
+            done.set()
 
     def events_between(
         self, start: datetime, end: datetime, sources: Iterable[str] | None = None
@@ -196,6 +231,55 @@ class CachedReader:
         change and local day: the same view `aggregator publish` wrote to the feeds."""
         day = day_start(settings, now)
         return self.memo(("clusters", day), lambda: cluster_view(settings, self.store, now, write=False))
+
+    def cluster_index(self, settings: Settings, now: datetime) -> dict[int, Published]:
+        """Each member event's id -> its published cluster (the event page's lookup)."""
+        day = day_start(settings, now)
+        return self.memo(("cluster-index", day), lambda: _index(self.clusters(settings, now)))
+
+    def start_warming(self, settings: Settings, clock: Callable[[], datetime]) -> None:
+        """Keep the cluster view computed in a daemon thread until ``stop_warming()``."""
+        with self._lock:
+            if self._thread is not None:
+                return
+            self._stop.clear()
+            self._thread = threading.Thread(
+                target=self._warm_loop, args=(settings, clock), name="web-cache-warmer", daemon=True
+            )
+        self._thread.start()
+
+    def stop_warming(self) -> None:
+        self._stop.set()
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout=30)
+
+    def _warm_loop(self, settings: Settings, clock: Callable[[], datetime]) -> None:
+        seen: tuple[Any, ...] | None = None
+        while not self._stop.is_set():
+            try:
+                now = clock()
+                version, day = self.store.events_version(), day_start(settings, now)
+                if (version, day) != seen:
+                    # Computed outside the lock and outside any generation: visitors go on
+                    # reading the current one until the new one is complete.
+                    view = cluster_view(settings, self.store, now, write=False)
+                    fresh: dict[Hashable, Any] = {
+                        ("clusters", day): view,
+                        ("cluster-index", day): _index(view),
+                    }
+                    with self._lock:
+                        self._version, self._memo = version, fresh
+                    seen = (version, day)
+                    self.warmed += 1
+            except Exception:  # a database hiccup must not stop the warmer: the last view stays
+                log.warning("web cache warmer: could not read the store", exc_info=True)
+            self._stop.wait(WARM_EVERY)
+
+
+def _index(view: list[Published]) -> dict[int, Published]:
+    return {m.id: p for p in view for m in p.members}
 
 
 def today(settings: Settings, now: datetime) -> date:
@@ -289,6 +373,8 @@ def _clusters(settings: Settings, store: Reader, now: datetime) -> list[Publishe
 
 def cluster_of(settings: Settings, store: Reader, event_id: int, now: datetime) -> Published | None:
     """The published cluster an event belongs to (by any member's id), if it is in the window."""
+    if isinstance(store, CachedReader):
+        return store.cluster_index(settings, now).get(event_id)
     for p in _clusters(settings, store, now):
         if p.record.id == event_id or any(m.id == event_id for m in p.members):
             return p

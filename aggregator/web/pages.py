@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import nh3
 
+from aggregator.dedup.merge import also_listed_text
 from aggregator.model import EventRecord, Status
 from aggregator.publish.common import local_date, place, price_text
 from aggregator.settings import Settings
@@ -259,6 +261,32 @@ def json_ld(record: EventRecord, settings: Settings, page_url: str) -> str:
     return f'<script type="application/ld+json">{text}</script>'
 
 
+def without_also_note(record: EventRecord, also: Sequence[tuple[str, str | None]]) -> EventRecord:
+    """The published description without dedup's Norwegian "Også oppført hos: …" note: the
+    event page lists the other sources itself, in the page's language, with their links.
+
+    The note is the exact text ``dedup.merge.with_notes`` appended (the feeds keep it: their
+    text is Norwegian by design), so only that trailing paragraph is removed."""
+    note = also_listed_text(also)
+    if not note:
+        return record
+    text = record.description
+    if text == note:
+        text = ""
+    elif text.endswith("\n\n" + note):
+        text = text[: -len(note) - 2]
+    markup = record.description_html
+    cut = markup.rfind("\n<p>Også oppført hos: ")
+    if cut >= 0 and markup.endswith(".</p>"):
+        markup = markup[:cut]
+    return replace(record, description=text, description_html=markup)
+
+
+def _source_link(copy: EventRecord) -> str:
+    link = safe_url(copy.url)
+    return f'<a href="{e(link)}">{e(copy.source_id)}</a>' if link else e(copy.source_id)
+
+
 def event_body(
     settings: Settings,
     record: EventRecord,
@@ -266,8 +294,14 @@ def event_body(
     lang: str,
     explicit_lang: str | None,
     now: datetime,
+    *,
+    also: Sequence[tuple[str, str | None]] = (),
 ) -> str:
+    """The event page. ``record`` is the published copy (dedup's merge for a cluster), ``copies``
+    every source's own copy (the cluster's members), ``also`` the published "also listed" pairs
+    whose Norwegian note is replaced here by the page's own rows."""
     zone = settings.zone
+    record = without_also_note(record, also)
     suffix = f"?lang={explicit_lang}" if explicit_lang else ""
     rows: list[tuple[str, str]] = []
     when = e(when_text(record, zone, lang, now))
@@ -292,11 +326,13 @@ def event_body(
     page_link = safe_url(record.url)
     if page_link:
         rows.append((t(lang, "tickets"), f'<a href="{e(page_link)}">{e(t(lang, "tickets"))}</a>'))
-    sources = []
-    for copy in copies:
-        link = safe_url(copy.url)
-        sources.append(f'<a href="{e(link)}">{e(copy.source_id)}</a>' if link else e(copy.source_id))
-    rows.append((t(lang, "listed_by"), ", ".join(sources)))
+    # The source whose copy is shown first, then every other source listing the same event,
+    # each with its own page for it (issue 6: every source that lists it).
+    main = next((c for c in copies if c.id == record.id), record)
+    others = sorted((c for c in copies if c.id != main.id), key=lambda c: (c.source_id, c.id))
+    rows.append((t(lang, "listed_by"), _source_link(main)))
+    if others:
+        rows.append((t(lang, "also_listed_by"), ", ".join(_source_link(c) for c in others)))
     details = "".join(f"<dt>{e(k)}</dt><dd>{v}</dd>" for k, v in rows)
     description = ""
     if record.description_html:

@@ -33,8 +33,8 @@ from aggregator.web.listing import (
     FILTER_KEYS,
     CachedReader,
     WebQuery,
+    cluster_of,
     facet_values,
-    listed_by,
     refine,
     shown,
     today,
@@ -71,8 +71,10 @@ def asset_response(request: Request, body: bytes, media_type: str, *, cors: bool
     return Response(body, headers=headers, media_type=media_type)
 
 
-def page_routes(settings: Settings, db: Store, clock: Clock = utc_now) -> list[BaseRoute]:
-    store = CachedReader(db)
+def page_routes(
+    settings: Settings, db: Store, clock: Clock = utc_now, reader: CachedReader | None = None
+) -> list[BaseRoute]:
+    store = reader if reader is not None else CachedReader(db)
 
     def context(request: Request) -> tuple[str, str | None, WebQuery, list[tuple[str, str]]]:
         explicit = request.query_params.get("lang")
@@ -118,6 +120,14 @@ def page_routes(settings: Settings, db: Store, clock: Clock = utc_now) -> list[B
         event_id, as_ics = _record(request)
         record = db.event(event_id) if event_id is not None else None
         now = clock()
+        # Any member's id shows its cluster as published: the merged copy under the cluster's
+        # UID, with every source that lists it (an event outside the clusters' window, e.g.
+        # long past, is shown as its source stored it).
+        cluster = cluster_of(settings, store, record.id, now) if record is not None else None
+        copies = [record] if record is not None else []
+        also: tuple[tuple[str, str | None], ...] = ()
+        if cluster is not None:
+            record, copies, also = cluster.record, list(cluster.members), cluster.also
         if record is None:
             body = f'<h1>{e(t(lang, "not_found"))}</h1><p><a href="/">{e(t(lang, "back"))}</a></p>'
             html = page(
@@ -141,10 +151,11 @@ def page_routes(settings: Settings, db: Store, clock: Clock = utc_now) -> list[B
             response.headers["Content-Disposition"] = f'attachment; filename="event-{record.id}.ics"'
             return response
         page_url = f"{settings.base_url.rstrip('/')}/events/{record.id}"
-        body = pages.event_body(
-            settings, record, listed_by(settings, store, record, now), lang, explicit, now
+        body = pages.event_body(settings, record, copies, lang, explicit, now, also=also)
+        head = (
+            pages.json_ld(pages.without_also_note(record, also), settings, page_url)
+            + f'<link rel="canonical" href="{e(page_url)}">'
         )
-        head = pages.json_ld(record, settings, page_url) + f'<link rel="canonical" href="{e(page_url)}">'
         html = page(
             lang=lang,
             title=record.title,
@@ -193,8 +204,10 @@ def page_routes(settings: Settings, db: Store, clock: Clock = utc_now) -> list[B
         query = WebQuery.parse(_params(request), settings)
         limit = _int(request, "limit", api.DEFAULT_LIMIT, 1, api.MAX_LIMIT)
         offset = _int(request, "offset", 0, 0, 1_000_000)
-        events = shown(settings, store, query, clock())
+        now = clock()
+        events = shown(settings, store, query, now)
         chunk = events[offset : offset + limit]
+        index = store.cluster_index(settings, now)
         next_url = None
         if offset + limit < len(events):
             next_url = f"{settings.base_url.rstrip('/')}/api/events{query.query_string()}"
@@ -205,7 +218,9 @@ def page_routes(settings: Settings, db: Store, clock: Clock = utc_now) -> list[B
             "offset": offset,
             "limit": limit,
             "next": next_url,
-            "events": [api.event_json(r, settings.base_url) for r in chunk],
+            "events": [
+                api.event_json(r, settings.base_url, index[r.id].also if r.id in index else ()) for r in chunk
+            ],
         }
         return JSONResponse(
             payload, headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=60"}
@@ -220,6 +235,15 @@ def page_routes(settings: Settings, db: Store, clock: Clock = utc_now) -> list[B
         return asset_response(
             request, (STATIC / "embed.js").read_bytes(), "text/javascript; charset=utf-8", cors=True
         )
+
+    def screen_worker(request: Request) -> Response:
+        # At the root so that its scope may be /screen (a worker's scope cannot be above its own
+        # folder); revalidated on every check so a new version reaches the screens at once.
+        response = asset_response(
+            request, (STATIC / "screen-sw.js").read_bytes(), "text/javascript; charset=utf-8"
+        )
+        response.headers["Cache-Control"] = "no-cache"
+        return response
 
     def embed(request: Request) -> Response:
         lang, explicit, query, pairs = context(request)
@@ -318,6 +342,7 @@ def page_routes(settings: Settings, db: Store, clock: Clock = utc_now) -> list[B
         Route("/embed", embed),
         Route("/embed-help", embed_help),
         Route("/screen", screen),
+        Route("/screen-sw.js", screen_worker),
         Route("/print", print_week),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]

@@ -11,7 +11,7 @@ const plan = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const VIEWPORTS = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 900 } };
-const out = { axe: {}, errors: [], filters: null, keyboard: null, widget: null, screen: null };
+const out = { axe: {}, errors: [], filters: null, keyboard: null, widget: null, widgetEn: null, screen: null };
 
 const browser = await chromium.launch({ executablePath: plan.chromium, args: ARGS, headless: true });
 const shot = (page, name) => page.screenshot({ path: `${plan.artifacts}/${name}.png`, fullPage: true });
@@ -88,7 +88,10 @@ try {
   {
     const page = await newPage("desktop");
     await page.goto(plan.foreign, { waitUntil: "networkidle" });
-    await page.waitForFunction(() => document.querySelector("aggregator-events")?.shadowRoot?.querySelector("ul,p"), null, { timeout: 10000 });
+    await page.waitForFunction(() => [...document.querySelectorAll("aggregator-events")].every((h) => h.shadowRoot?.querySelector("ul,p")), null, { timeout: 10000 });
+    // The English widget's rows (time, title): its times are "6:00 PM"-style.
+    out.widgetEn = await page.evaluate(() => [...document.querySelector("aggregator-events[lang=en]").shadowRoot.querySelectorAll("li")]
+      .map((li) => [li.querySelector("time").textContent, li.querySelector("a, span:not(.w)").textContent]));
     out.widget = await page.evaluate(() => {
       const host = document.querySelector("aggregator-events");
       const root = host.shadowRoot;
@@ -96,6 +99,7 @@ try {
       const all = [...root.querySelectorAll("*")];
       return {
         items: [...root.querySelectorAll("li")].map((n) => n.textContent),
+        rows: [...root.querySelectorAll("li")].map((li) => [li.querySelector("time").textContent, li.querySelector("a, span:not(.w)").textContent]),
         titles: [...root.querySelectorAll("li > a, li > span:not(.w)")].map((n) => n.textContent),
         hrefs: [...root.querySelectorAll("a")].map((a) => a.getAttribute("href")),
         font: li ? getComputedStyle(li).fontFamily : null,
@@ -110,10 +114,12 @@ try {
     await page.context().close();
   }
 
-  // 5. The screen: refreshes by itself, and keeps the programme when the server is away.
+  // 5. The screen: refreshes by itself, keeps the programme when the server is away, and
+  //    shows it again when reloaded while the server is still away (service worker + cache).
   {
     const page = await newPage("desktop");
     await page.goto(plan.base + plan.screen, { waitUntil: "networkidle" });
+    const worker = await page.evaluate(() => navigator.serviceWorker.ready.then((r) => r.active && r.active.scriptURL));
     const before = await page.$$eval(".screen .title", (n) => n.map((x) => x.textContent));
     await fetch(plan.control + "/add");  // the test process stores a new event now
     await page.waitForFunction((t) => [...document.querySelectorAll(".screen .title")].some((n) => n.textContent === t), plan.added, { timeout: 15000 });
@@ -122,7 +128,15 @@ try {
     await page.waitForSelector("#screen-state.offline", { timeout: 15000 });
     const whileDown = await page.$$eval(".screen .title", (n) => n.map((x) => x.textContent));
     await shot(page, "screen-offline-desktop");
-    out.screen = { before, after, whileDown, state: await page.textContent("#screen-state") };
+    const state = await page.textContent("#screen-state");
+    // The panel restarts while the server is still away: the worker answers from the cache.
+    const reload = await page.reload({ waitUntil: "load" }).then((r) => r && r.status(), (e) => String(e));
+    await page.waitForSelector("#screen-state.offline", { timeout: 15000 });
+    const afterReload = await page.$$eval(".screen .title", (n) => n.map((x) => x.textContent));
+    const styled = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await shot(page, "screen-reloaded-offline-desktop");
+    out.screen = { worker, before, after, whileDown, state, reload, afterReload, styled,
+      stateAfterReload: await page.textContent("#screen-state") };
     await page.context().close();
   }
 } catch (err) {

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,7 @@ from aggregator.web import create_app
 from tests.conftest import FIXTURES, NOW
 from tests.loopback import Hit, loopback_server
 from tests.web.test_xss import parse
-from tests.web.web_helpers import TODAY, at, borgen_drafts, make_settings, store_events
+from tests.web.web_helpers import TODAY, at, borgen_drafts, duplicate_tour, make_settings, store_events
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,14 +65,15 @@ def free_port() -> int:
 
 
 class Outage:
-    """ASGI wrapper: when ``down`` is set, /screen answers 503 as a briefly absent server would."""
+    """ASGI wrapper: when ``down`` is set, every path answers 503, as the proxy in front of a
+    briefly absent server would."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
         self.down = False
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if self.down and scope["type"] == "http" and scope["path"] == "/screen":
+        if self.down and scope["type"] == "http":
             await send(
                 {"type": "http.response.start", "status": 503, "headers": [(b"content-type", b"text/plain")]}
             )
@@ -93,13 +96,14 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Store, Outage]]:
         "hostile-jsonld",
     )
     store_events(store, drafts)
+    store_events(store, duplicate_tour())  # Borgen nærmiljøsentral repeats DNT's tour
     settings = make_settings(tmp_path)
     port = free_port()
     # base_url must be where the browser reaches us: the subscribe links and the widget use it.
     settings = type(settings)(**{**settings.__dict__, "base_url": f"http://127.0.0.1:{port}"})
     app = Outage(create_app(settings, store, clock=lambda: NOW))
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -143,10 +147,13 @@ def test_pages_in_chromium(served: tuple[str, Store, Outage], tmp_path: Path) ->
             "<style>body{font-family:Georgia,serif;color:rgb(10, 80, 20)}</style>"
             "<script>window.__alerted=0;window.alert=function(){window.__alerted++}</script>"
             f"<script type='module' src='{base}/embed.js'></script></head><body><h1>Hva skjer</h1>"
-            "<aggregator-events feed='asker' limit='20' lang='nb'></aggregator-events></body></html>"
+            "<aggregator-events feed='asker' limit='20' lang='nb'></aggregator-events>"
+            "<aggregator-events feed='asker' limit='20' lang='en'></aggregator-events></body></html>"
         )
         other.serve("/widget.html", foreign.encode(), "text/html; charset=utf-8")
         first_id = store.events_between(at(TODAY, 0), at(TODAY, 23))[0].id
+        week = store.events_between(at(TODAY, 0), at(TODAY + timedelta(days=7), 0))
+        nms_tour = next(e.id for e in week if e.source_id == "naermiljosentral")
         plan = {
             "chromium": chromium,
             "base": base,
@@ -160,11 +167,13 @@ def test_pages_in_chromium(served: tuple[str, Store, Outage], tmp_path: Path) ->
                 "calendar": "/",
                 "calendar-en-filtered": "/?lang=en&feed=asker&category=tur&category=konsert",
                 "event": f"/events/{first_id}",
+                "event-duplicate-en": f"/events/{nms_tour}?lang=en",
                 "screen": "/screen",
                 "print": "/print",
                 "embed": "/embed?feed=asker",
                 "embed_help": "/embed-help",
                 "not-found": "/events/999999",
+                "status": "/status",
             },
         }
         plan_file = tmp_path / "plan.json"
@@ -194,6 +203,19 @@ def test_pages_in_chromium(served: tuple[str, Store, Outage], tmp_path: Path) ->
 
     widget = found["widget"]
     assert "Fellestur til Vardåsen" in widget["titles"] and len(widget["items"]) >= 5
+    assert widget["titles"].count("Fellestur til Vardåsen") == 1  # two sources, shown once
+    assert not [t for t in widget["titles"] if "med DNT Asker" in t]
+    # Times as the pages write them: 18.00 in bokmål, on both sides of the October change; the
+    # year appears only when the browser's own clock is in another year.
+    rows = {title: when for when, title in widget["rows"]}
+    assert re.fullmatch(r"tir\. 1\. sep\.( 2026)? kl\. 18\.00–20\.00", rows["Språkkafé"]), rows
+    assert re.fullmatch(r"lør\. 24\. okt\.( 2026)? kl\. 18\.00–20\.00", rows["Quiz på Kafé KIME"]), rows
+    assert re.fullmatch(r"man\. 26\. okt\.( 2026)? kl\. 18\.00–20\.00", rows["Quiz etter sommertid"]), rows
+    assert re.fullmatch(r"lør\. 5\. sep\.( 2026)?", rows["Loppemarked"]), rows  # all day: the date
+    assert not [w for w in rows.values() if ":" in w or "M" in w]
+    english = {title: when for when, title in found["widgetEn"]}
+    assert re.fullmatch(r"Tue 1 Sep( 2026)?, 6:00 PM–8:00 PM", english["Språkkafé"]), english
+    assert re.fullmatch(r"Mon 26 Oct( 2026)?, 6:00 PM–8:00 PM", english["Quiz etter sommertid"]), english
     assert any("<script>" in t for t in widget["titles"])  # hostile names shown as text...
     assert widget["alerted"] == 0  # ...never run
     assert set(widget["tags"]) <= {"style", "ul", "li", "a", "span", "time", "strong", "p"}
@@ -204,5 +226,19 @@ def test_pages_in_chromium(served: tuple[str, Store, Outage], tmp_path: Path) ->
     screen = found["screen"]
     assert ADDED not in screen["before"] and ADDED in screen["after"]
     assert screen["whileDown"] == screen["after"] and "sist hentede" in screen["state"]
-    for name in ("calendar-phone", "calendar-desktop", "widget-foreign-desktop", "screen-offline-desktop"):
+    assert screen["worker"].endswith("/screen-sw.js")
+    # Reloaded while every request answers 503: the last good list (with the event the last
+    # refresh brought), styled, and a note saying it is the last one fetched and when.
+    assert screen["reload"] == 200 and screen["afterReload"] == screen["after"]
+    assert screen["styled"] == "rgb(13, 27, 42)"
+    assert re.search(r"Viser sist hentede program \(oppdatert .*\d\d\.\d\d\)", screen["stateAfterReload"])
+    for name in (
+        "calendar-phone",
+        "calendar-desktop",
+        "widget-foreign-desktop",
+        "screen-offline-desktop",
+        "screen-reloaded-offline-desktop",
+        "status-phone",
+        "event-duplicate-en-desktop",
+    ):
         assert (ARTIFACTS / f"{name}.png").stat().st_size > 5000

@@ -155,6 +155,7 @@ def borgen_drafts() -> dict[str, list[EventDraft]]:
                 free=True,
                 organizer="DNT Asker",
                 signup_url="https://www.dnt.example/aktiviteter/123",
+                url="https://www.dnt.example/aktiviteter/123",
             ),
         ],
     }
@@ -170,3 +171,27 @@ def make_store(tmp_path: Path) -> Store:
     store = Store(f"sqlite:///{tmp_path / 'web.db'}")
     store_events(store, borgen_drafts())
     return store
+
+
+NMS_TOUR_URL = "https://borgen-naermiljosentral.example/kalender/fellestur-vardasen"
+DNT_TOUR_URL = "https://www.dnt.example/aktiviteter/123"
+
+
+def duplicate_tour() -> dict[str, list[EventDraft]]:
+    """Borgen nærmiljøsentral repeats DNT Asker's tour (borgen_drafts' "tur-1") in its own
+    calendar, under its own title and with DNT's sign-up link in the text: dedup's shared-link
+    rule puts the two copies in one cluster. Store it after borgen_drafts()."""
+    d = TODAY + timedelta(days=3)
+    return {
+        "naermiljosentral": [
+            EventDraft(
+                uid="nms-tur-vardasen",
+                title="Fellestur til Vardåsen med DNT Asker",
+                start=at(d, 9),
+                end=at(d, 14),
+                location="Vardåsen parkering",
+                description=f"Bli med DNT Asker på tur fra Borgen! Påmelding: {DNT_TOUR_URL}",
+                url=NMS_TOUR_URL,
+            )
+        ]
+    }
