@@ -18,12 +18,12 @@ from datetime import datetime, timedelta
 
 from aggregator import health
 from aggregator.adapter import Adapter, RunContext, Skip, get_adapter
-from aggregator.errors import AggregatorError, FetchError, ParseError, SkipEvent
+from aggregator.errors import AggregatorError, FetchError, ParseError, SkipEvent, TransientFetchError
 from aggregator.fetch import Fetcher
 from aggregator.model import EventDraft, Follow, Request, Response
 from aggregator.normalise import Defaults, NormalEvent, normalise
 from aggregator.settings import Settings, SourceSettings
-from aggregator.store import Run, SourceState, Store
+from aggregator.store import FetchCache, Run, SourceState, Store
 
 log = logging.getLogger("aggregator.collect")
 
@@ -95,31 +95,37 @@ class _Run:
         self.report = RunReport(source.id)
         self.follows = 0
         self.parse_started = 0.0
-        self.new_etag: str | None = None
-        self.new_last_modified: str | None = None
-        self.new_hash: str | None = None
+        #: last run's responses by request key, and this run's (saved after a complete run)
+        self.cache: dict[str, FetchCache] = {}
+        self.new_cache: list[FetchCache] = []
+        self.all_unchanged = True
 
     def drafts(self) -> list[EventDraft] | None:
-        """Every draft of the source, or None when the document is unchanged since last time."""
+        """Every draft of the source, or None when nothing changed since the last run.
+
+        Every request is conditional (its own ETag / Last-Modified from the last complete run);
+        a 304 is answered with the cached body, so a paged source still sees all its pages.
+        A single-document source whose document is unchanged is not even parsed again.
+        """
         primary = list(self.adapter.requests(self.source.url))
         if not primary:
             raise ParseError("the adapter asked for nothing to download (is the url set?)")
         recent = self.state.last_success is not None and self.now - self.state.last_success < REPARSE_AFTER
-        conditional = self.use_cache and recent and len(primary) == 1 and self.state.follows == 0
-        queue: deque[tuple[Request, bool, bool]] = deque((r, False, True) for r in primary)
+        single = len(primary) == 1 and self.state.follows == 0
+        queue: deque[tuple[Request, bool]] = deque((r, False) for r in primary)
         drafts: list[EventDraft] = []
         self.parse_started = time.monotonic()
         while queue:
-            request, optional, is_primary = queue.popleft()
+            request, optional = queue.popleft()
             if self.report.requests >= self.source.max_requests:
                 raise ParseError(
                     f"more than {self.source.max_requests} requests in one run "
                     f"(sources.{self.source.id}.max_requests)"
                 )
             self.report.requests += 1
-            response = self._fetch(request, optional, conditional and is_primary)
-            if response is None:
-                return None
+            response = self._fetch(request, optional)
+            if single and recent and self.all_unchanged:
+                return None  # the one document is as it was: nothing to parse or store
             for item in self.adapter.parse(response, self.ctx):
                 # Adapters may not read the clock, so the core bounds their work: a
                 # pathological document (an impossible RRULE, a huge page) fails this source
@@ -131,39 +137,65 @@ class _Run:
                     )
                 if isinstance(item, Follow):
                     self.follows += 1
-                    queue.append((item.request, item.optional, False))
+                    queue.append((item.request, item.optional))
                 elif isinstance(item, EventDraft):
                     drafts.append(item)
                 else:
                     raise ParseError(f"adapter {self.adapter.name} yielded {type(item).__name__}")
+        same_requests = {e.key for e in self.new_cache} == set(self.cache)
+        if recent and self.all_unchanged and same_requests:
+            return None  # every page as it was: the stored events stand
         return drafts
 
-    def _fetch(self, request: Request, optional: bool, conditional: bool) -> Response | None:
+    def _fetch(self, request: Request, optional: bool) -> Response:
+        key = _request_key(request)
+        cached = self.cache.get(key)
         try:
             result = self.fetcher.fetch(
                 request,
-                etag=self.state.etag if conditional else None,
-                last_modified=self.state.last_modified if conditional else None,
+                etag=cached.etag if cached else None,
+                last_modified=cached.last_modified if cached else None,
                 ignore_robots=self.source.ignore_robots,
             )
         except FetchError as err:
             if not optional:
                 raise
+            self.all_unchanged = False
             self.ctx.warn(f"could not fetch {request.url}: {err}")
             return Response(url=request.url, status=0, headers={}, body=b"", request=request, error=str(err))
         response = result.response
-        if conditional or self.new_hash is None:
-            # The first request's validators are remembered for the next run's conditional GET.
-            self.new_etag = response.headers.get("etag")
-            self.new_last_modified = response.headers.get("last-modified")
         if result.not_modified:
-            return None
+            if cached is None:
+                raise TransientFetchError("HTTP 304 to a request that was not conditional", url=request.url)
+            headers = {"content-type": cached.content_type} if cached.content_type else {}
+            response = Response(
+                url=response.url, status=200, headers=headers, body=cached.body, request=request
+            )
+            etag, modified = cached.etag, cached.last_modified
+        else:
+            etag, modified = response.headers.get("etag"), response.headers.get("last-modified")
         digest = _body_hash(response.body)
-        if self.new_hash is None:
-            self.new_hash = digest
-            if conditional and digest == self.state.body_hash:
-                return None
+        if cached is None or cached.body_hash != digest:
+            self.all_unchanged = False
+        self.new_cache.append(
+            FetchCache(
+                source_id=self.source.id,
+                key=key,
+                url=request.url,
+                etag=etag,
+                last_modified=modified,
+                content_type=response.headers.get("content-type"),
+                body_hash=digest,
+                body=response.body,
+            )
+        )
         return response
+
+
+def _request_key(request: Request) -> str:
+    return hashlib.sha256(
+        b"\x1f".join([request.method.encode(), request.url.encode(), request.body or b""])
+    ).hexdigest()
 
 
 def collect_source(
@@ -178,6 +210,8 @@ def collect_source(
     """Run one source. With ``store=None`` nothing is written (``aggregator check``)."""
     state = store.source_state(source.id) if store is not None else SourceState(id=source.id)
     run = _Run(settings, source, fetcher, now, state, use_cache and store is not None)
+    if store is not None and use_cache:
+        run.cache = store.fetch_cache(source.id)
     report = run.report
     try:
         drafts = run.drafts()
@@ -266,9 +300,10 @@ def _record(store: Store, run: _Run, report: RunReport, now: datetime) -> None:
         state.last_error = None
         state.last_success = now
         if report.outcome == "ok":
-            state.etag, state.last_modified = run.new_etag, run.new_last_modified
-            state.body_hash = run.new_hash
             state.follows = run.follows
+        if report.outcome == "ok" or {e.key for e in run.new_cache} == set(run.cache):
+            # the validators of a complete run (an unchanged run may bring fresher ETags)
+            store.save_fetch_cache(report.source_id, run.new_cache)
         state.event_count = store.count_events(report.source_id)
     health.after_run(state, report, run.source, now)
     store.save_source_state(state)

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Index,
+    LargeBinary,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -32,6 +33,7 @@ from sqlalchemy import (
     insert,
     update,
 )
+from sqlalchemy import delete as sa_delete
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Dialect, Engine
 from sqlmodel import Field, Session, SQLModel, col, create_engine, select
@@ -74,14 +76,31 @@ def _dt(nullable: bool = True) -> Any:
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable))
 
 
+class FetchCache(SQLModel, table=True):
+    """The last good response to each request a source makes (listing pages, detail pages).
+
+    Its validators make every request of the next run conditional, and its body answers a 304,
+    so a multi-page source is re-read without downloading what did not change.
+    """
+
+    __tablename__ = "fetch_cache"
+    source_id: str = Field(primary_key=True)
+    #: sha256 of method, URL and request body (a GraphQL POST is one request per query)
+    key: str = Field(primary_key=True)
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    etag: str | None = Field(default=None, sa_column=Column(Text))
+    last_modified: str | None = Field(default=None, sa_column=Column(Text))
+    content_type: str | None = Field(default=None, sa_column=Column(Text))
+    body_hash: str
+    body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
 class SourceState(SQLModel, table=True):
     """What the core remembers about a source between runs."""
 
     __tablename__ = "source_state"
     id: str = Field(primary_key=True)
-    etag: str | None = None
-    last_modified: str | None = None
-    body_hash: str | None = None
+    #: how many follow-up requests (pages, details) the last complete run made
     follows: int = 0
     last_run: datetime | None = _dt()
     last_success: datetime | None = _dt()
@@ -240,6 +259,19 @@ class ChangeEntry(SQLModel, table=True):
     sequence: int = 0
 
 
+class DedupState(SQLModel, table=True):
+    """What the cluster tables were last synced from (aggregator/clusters.py): a digest of the
+    window, its events' (id, fingerprint, removed, sequence), the decisions and priorities. A
+    publish whose inputs hash the same before ``valid_until`` (when a "moved" note expires)
+    reuses the stored clusters instead of re-clustering and diffing every table."""
+
+    __tablename__ = "dedup_state"
+    id: int = Field(default=1, primary_key=True)
+    digest: str = ""
+    valid_until: datetime | None = _dt()
+    synced: datetime | None = _dt()
+
+
 @dataclass(frozen=True)
 class ApplyResult:
     created: int
@@ -305,6 +337,18 @@ class Store:
             yield session
 
     # -- sources and runs -------------------------------------------------------------
+
+    def fetch_cache(self, source_id: str) -> dict[str, FetchCache]:
+        with self.session() as s:
+            rows = s.exec(select(FetchCache).where(FetchCache.source_id == source_id)).all()
+            return {r.key: r for r in rows}
+
+    def save_fetch_cache(self, source_id: str, entries: Sequence[FetchCache]) -> None:
+        """Replace a source's cached responses with those of its latest complete run."""
+        with self.session() as s:
+            s.execute(sa_delete(FetchCache).where(col(FetchCache.source_id) == source_id))
+            s.add_all([FetchCache.model_validate(e.model_dump()) for e in entries])
+            s.commit()
 
     def source_state(self, source_id: str) -> SourceState:
         with self.session() as s:

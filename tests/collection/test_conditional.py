@@ -113,18 +113,23 @@ def test_the_second_run_is_conditional(
         store.close()
 
 
-def test_paged_sources_are_read_in_full_on_every_run(server: FaultServer, tmp_path: Path) -> None:
-    # A 304 for page 1 says nothing about page 2, and collect.py keeps one set of validators
-    # per source, so a source whose last run followed pages is asked unconditionally. This
-    # pins that choice (and its cost: every page every run) until validators are kept per URL.
+def test_paged_sources_are_conditional_page_by_page(server: FaultServer, tmp_path: Path) -> None:
+    """Validators are kept per request: every page of a paged source is asked conditionally,
+    a 304 is answered from the cached body, and a change on page 2 alone is still seen."""
     first_page = (SOURCES / "tribe" / "borgen_page1.json").read_bytes()
     first_page = first_page.replace(b"https://borgen-innbyggertorg.no", server.url("").encode())
     first_page = first_page.replace(b"https:\\/\\/borgen-innbyggertorg.no", server.url("").encode())
-    pages = {"1": first_page, "2": (SOURCES / "tribe" / "borgen_page2.json").read_bytes()}
+    second_page = (SOURCES / "tribe" / "borgen_page2.json").read_bytes()
+    pages = {"1": first_page, "2": second_page}
+    version = {"1": "a", "2": "a"}
 
     def paged(sock: Any, hit: Hit) -> None:
         page = "2" if "page=2" in hit.path else "1"
-        reply(200, pages[page], {"Content-Type": "application/json", "ETag": f'"side-{page}"'})(sock, hit)
+        etag = f'"side-{page}-{version[page]}"'
+        if hit.headers.get("if-none-match") == etag:
+            reply(304, b"", {"ETag": etag})(sock, hit)
+            return
+        reply(200, pages[page], {"Content-Type": "application/json", "ETag": etag})(sock, hit)
 
     server.routes["/wp-json/tribe/events/v1/events/"] = paged
     server.routes["/wp-json/tribe/events/v1/events"] = paged
@@ -133,10 +138,19 @@ def test_paged_sources_are_read_in_full_on_every_run(server: FaultServer, tmp_pa
     try:
         first = cycle(settings, store, WHEN).reports[0]
         assert first.outcome == "ok" and first.requests == 2, first.error
+        stored = store.count_events("musikkorps")
         second = cycle(settings, store, WHEN + timedelta(hours=1)).reports[0]
-        assert second.outcome == "ok" and second.requests == 2 and not second.changed
+        assert second.outcome == "unchanged" and second.requests == 2, second.error
         asked = [h for h in server.hits if h.path != "/robots.txt"]
-        assert len(asked) == 4  # both pages, in both runs
-        assert not any("if-none-match" in h.headers for h in asked)
+        assert len(asked) == 4
+        assert not any("if-none-match" in h.headers for h in asked[:2])
+        assert [h.headers.get("if-none-match") for h in asked[2:]] == ['"side-1-a"', '"side-2-a"']
+        assert store.count_events("musikkorps") == stored
+        # page 2 changes: page 1 comes from the cache (304), page 2 is read, the change lands
+        pages["2"] = second_page.replace(b'"title": "', b'"title": "Endret: ', 1)
+        version["2"] = "b"
+        third = cycle(settings, store, WHEN + timedelta(hours=2)).reports[0]
+        assert third.outcome == "ok" and third.updated == 1 and third.created == 0, third.error
+        assert store.count_events("musikkorps") == stored  # page 1's events were not lost
     finally:
         store.close()
