@@ -1,8 +1,9 @@
 """Precision and recall of cross-source duplicate detection on the labelled Borgen set.
 
-Owns reading ``bench/data/dedup_labelled.tsv`` (authored listings; one ``event`` label per
-real-world occurrence), running the real clustering (``aggregator.dedup.cluster``, with the
-priorities of settings.toml's sources) over all listings at once, and scoring it pairwise.
+Owns reading ``bench/data/dedup_labelled.tsv``, ``dedup_heldout.tsv`` and ``dedup_third.tsv``
+(authored listings; one ``event`` label per real-world occurrence), running the real
+clustering (``aggregator.dedup.cluster``, with the priorities of settings.toml's sources) over
+all listings at once, and scoring it pairwise, per file and over all three.
 The labelled pairs are every pair of listings from different sources that is either a true
 duplicate or a plausible confusion: the same local date, or a shared title word within a week
 (the weekly café on consecutive weeks). Must not tune anything from the data it scores.
@@ -24,8 +25,12 @@ from aggregator.dedup.keys import title_tokens
 from aggregator.model import EventRecord, Status
 
 DATA = Path(__file__).parent / "data" / "dedup_labelled.tsv"
-#: Written after the rules were tuned on DATA and never used to tune them.
+#: Written after the rules were tuned on DATA and never used to tune them. Its misses were
+#: studied for the follow-up's rules (issue 4 follow-up), so it is no longer held out since then.
 HELDOUT = Path(__file__).parent / "data" / "dedup_heldout.tsv"
+#: Written for the follow-up before its rules were run on it, and never used to tune them: the
+#: honest held-out figure from then on.
+THIRD = Path(__file__).parent / "data" / "dedup_third.tsv"
 OSLO = ZoneInfo("Europe/Oslo")
 PRIORITY = {
     "dnt-asker": 10,
@@ -164,10 +169,12 @@ def report(name: str, result: dict[str, object]) -> tuple[float, float]:
 def main() -> int:
     tuned = load(DATA)
     heldout = load(HELDOUT, first_id=100_000)
+    third = load(THIRD, first_id=200_000)
     report("tuning set (bench/data/dedup_labelled.tsv)", evaluate(tuned))
-    report("held-out set (bench/data/dedup_heldout.tsv)", evaluate(heldout))
-    # Both together: the held-out listings also meet the tuning set's on shared dates.
-    precision, recall = report("all labelled pairs", evaluate(tuned + heldout))
+    report("first held-out set, studied by the follow-up (bench/data/dedup_heldout.tsv)", evaluate(heldout))
+    report("third set, held out (bench/data/dedup_third.tsv)", evaluate(third))
+    # All together: the held-out listings also meet the tuning set's on shared dates.
+    precision, recall = report("all labelled pairs", evaluate(tuned + heldout + third))
     return 0 if precision >= GOAL_P and recall >= GOAL_R else 1
 
 

@@ -9,7 +9,9 @@ database: decisions come in as identity keys, clusters go out as plain data.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -51,10 +53,14 @@ class Cluster:
 
 
 class _Sets:
+    """Union-find; member and source lists exist only for roots that were joined (most events
+    stay alone, and 100,000 one-element lists and sets were a tenth of the clustering time)."""
+
     def __init__(self, entries: Sequence[Entry]) -> None:
+        self.entries = entries
         self.parent = list(range(len(entries)))
-        self.members: dict[int, list[int]] = {i: [i] for i in range(len(entries))}
-        self.sources: dict[int, set[str]] = {i: {e.source_id} for i, e in enumerate(entries)}
+        self._members: dict[int, list[int]] = {}
+        self._sources: dict[int, set[str]] = {}
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -62,15 +68,25 @@ class _Sets:
             i = self.parent[i]
         return i
 
+    def members(self, root: int) -> list[int]:
+        return self._members.get(root) or [root]
+
+    def sources(self, root: int) -> set[str]:
+        return self._sources.get(root) or {self.entries[root].source_id}
+
     def union(self, a: int, b: int) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return
-        if len(self.members[ra]) < len(self.members[rb]):
-            ra, rb = rb, ra
+        ma, mb = self.members(ra), self.members(rb)
+        if len(ma) < len(mb):
+            ra, rb, ma, mb = rb, ra, mb, ma
+        sa, sb = self.sources(ra), self.sources(rb)
         self.parent[rb] = ra
-        self.members[ra].extend(self.members.pop(rb))
-        self.sources[ra] |= self.sources.pop(rb)
+        self._members[ra] = ma + mb
+        self._sources[ra] = sa | sb
+        self._members.pop(rb, None)
+        self._sources.pop(rb, None)
 
 
 def cluster(
@@ -80,12 +96,30 @@ def cluster(
     decisions: Decisions = Decisions(),
 ) -> list[Cluster]:
     """Cluster ``records``; every record is in exactly one cluster. Deterministic."""
-    entries = prepare(records, priorities, zone)
-    return cluster_entries(entries, decisions)
+    with gc_paused():
+        entries = prepare(records, priorities, zone)
+        return cluster_entries(entries, decisions)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause CPython's cycle collector while clustering allocates its ~10 small containers per
+    event. They form no reference cycles (reference counting frees them), but each automatic
+    full collection re-scans every live object, so at 100,000 events the collector took half of
+    the clustering time and grew faster than the event count (bench/dedup_scale.py). Left alone
+    when someone else has already turned it off; back on afterwards, even after an error."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def cluster_entries(entries: Sequence[Entry], decisions: Decisions = Decisions()) -> list[Cluster]:
-    index = {key_of(e.record): e.index for e in entries}
+    index = {key_of(e.record): e.index for e in entries} if decisions.together or decisions.apart else {}
     apart: dict[int, set[int]] = {}
     for pair in decisions.apart:
         ids = [index[k] for k in pair if k in index]
@@ -104,21 +138,34 @@ def cluster_entries(entries: Sequence[Entry], decisions: Decisions = Decisions()
         verdict = compare(entries[i], entries[j])
         if verdict is not None:
             scored.append((verdict.score, i, j, verdict.reasons))
-    scored.sort(key=lambda t: (-t[0], t[1], t[2]))
+    scored.sort(key=_by_score)
     for score, i, j, reasons in scored:
         ri, rj = sets.find(i), sets.find(j)
-        if ri == rj or sets.sources[ri] & sets.sources[rj]:
+        if ri == rj or sets.sources(ri) & sets.sources(rj):
             continue
-        if apart and _crosses(sets.members[ri], sets.members[rj], apart):
+        if apart and _crosses(sets.members(ri), sets.members(rj), apart):
             continue
         sets.union(i, j)
         links.append(Link(j, i, score, reasons))
+    # One pass in index order: a cluster is made when its lowest member comes up, and members
+    # are appended in order, so clusters come out sorted by first member with sorted members.
     by_root: dict[int, Cluster] = {}
-    for root, members in sets.members.items():
-        by_root[root] = Cluster(sorted(members))
+    out: list[Cluster] = []
+    for i in range(len(entries)):
+        root = sets.find(i)
+        found = by_root.get(root)
+        if found is None:
+            found = by_root[root] = Cluster([i])
+            out.append(found)
+        else:
+            found.members.append(i)
     for link in links:
         by_root[sets.find(link.member)].links.append(link)
-    return sorted(by_root.values(), key=lambda c: c.members[0])
+    return out
+
+
+def _by_score(t: tuple[float, int, int, tuple[str, ...]]) -> tuple[float, int, int]:
+    return (-t[0], t[1], t[2])
 
 
 def _crosses(left: Iterable[int], right: Sequence[int], apart: dict[int, set[int]]) -> bool:

@@ -1,33 +1,44 @@
 """Whether two events from different sources describe the same occurrence, and why.
 
 Owns the comparison features (title similarity with rapidfuzz over ``keys.title_key``, the
-local start difference, place agreement, shared links), the rules that turn them into a
-verdict with a score and the reasons, and the blocking that finds candidate pairs: only events
-on the same local date that share a title-word prefix or a link are ever compared, so the cost
-grows about linearly with the number of events. It must not choose clusters, canonical copies
-or touch the database.
+local start difference, place agreement, shared links, title words that only name the other
+listing's organiser), the rules that turn them into a verdict with a score and the reasons, and
+the blocking that finds candidate pairs: only events on the same local date that share a
+distinctive place word, a grid cell, a link, or (for an event whose place says nothing
+distinctive) a title-word prefix or compound head are ever compared, and only starts within the
+tolerance inside a block, so the cost grows linearly with the number of events as long as one
+place's events per day do not grow with the region. It must not choose clusters, canonical
+copies or touch the database.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
 
 from aggregator.dedup.keys import (
+    STOPWORDS,
     coverage,
+    fold,
     link_key,
     links_in,
+    overlap,
     place_tokens,
     place_words,
+    stem,
     title_key,
     title_tokens,
     without_place,
+    without_words,
 )
 from aggregator.model import EventRecord
 
@@ -36,11 +47,15 @@ from aggregator.model import EventRecord
 TITLE_TOLERANCE = 30
 LINK_TOLERANCE = 180
 #: A (date, word prefix) block with more events than this says nothing (a word every source
-#: uses that day); it is skipped so one generic word cannot make the cost quadratic.
+#: uses that day); it is skipped so one generic word cannot make the cost quadratic. A place
+#: block this big (a festival's hundred stands on one square) is split by title word instead.
 MAX_BLOCK = 400
 PREFIX = 4
 #: Places with coordinates this close (metres) are the same place.
 NEAR_M = 150.0
+#: Grid cells for coordinates (degrees): wider than NEAR_M both ways at Norway's latitudes
+#: (0.005° of longitude is ~280 m at 60° N), so two places NEAR_M apart are in neighbouring cells.
+CELL_DEG = 0.005
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +72,16 @@ class Entry:
     links: frozenset[str]
     day: date
     minute: int | None  # local minutes after midnight; None for all-day
+    source_id: str = ""
+    who: frozenset[str] = frozenset()  # words naming the source/organiser ("musikkorps")
+    word_keys: frozenset[str] = frozenset()  # title-word prefixes and compound heads (blocking)
+    cell: tuple[int, int] | None = None  # coordinate grid cell (blocking)
 
     @property
-    def source_id(self) -> str:
-        return self.record.source_id
+    def wild(self) -> bool:
+        """No distinctive place word: the place may be "unknown" or "same" (a generic "Asker
+        bibliotek") with any other, so only the title can block it."""
+        return not self.place
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,35 +90,70 @@ class Verdict:
     reasons: tuple[str, ...]
 
 
+@lru_cache(maxsize=65536)
+def _features(
+    title: str, location: str | None, address: str | None
+) -> tuple[str, frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    """(key, tokens, distinctive place words, all place words, blocking word keys), cached:
+    a regional feed repeats the same (title, place) thousands of times."""
+    words = place_words(location, address)
+    tokens = without_place(title_tokens(title), words)
+    distinctive = frozenset(w for w in words if w in place_tokens(location, address))
+    return " ".join(tokens), frozenset(tokens), distinctive, words, _word_keys(tokens)
+
+
+def _word_keys(tokens: Iterable[str]) -> frozenset[str]:
+    # A prefix survives a typo or an inflection; the stem's last letters are a compound's head
+    # ("vårdugnad"/"dugnad"), which ``same_word`` accepts but a prefix would never block.
+    return frozenset(
+        [t[:PREFIX] for t in tokens] + ["~" + stem(t)[-PREFIX:] for t in tokens if len(stem(t)) > PREFIX]
+    )
+
+
+_SPLIT = re.compile(r"[^a-z0-9]+")
+
+
+@lru_cache(maxsize=4096)
+def _who(source_id: str, organizer: str | None) -> frozenset[str]:
+    """Words that name a listing's source or organiser ("musikkorps", "kulturskole"): in another
+    source's title they say who, not what ("Borgen musikkorps: åpen øvelse")."""
+    words = _SPLIT.split(fold(source_id)) + (_SPLIT.split(fold(organizer)) if organizer else [])
+    return frozenset(w for w in words if len(w) >= 4 and w not in STOPWORDS)
+
+
 def prepare(records: Sequence[EventRecord], priorities: dict[str, int], zone: ZoneInfo) -> list[Entry]:
     """Entries for ``records`` (index = position). Links used by several events of one source
     (a source's generic "events" page) are dropped: they are no evidence of identity."""
     raw_links: list[set[str]] = []
     per_source: Counter[tuple[str, str]] = Counter()
     for rec in records:
-        found = {link_key(u) for u in (rec.url, rec.signup_url, *links_in(rec.description))}
-        found.discard(None)
-        links = {k for k in found if k is not None}
+        links = {k for k in (link_key(u) for u in (rec.url, rec.signup_url, *links_in(rec.description))) if k}
         raw_links.append(links)
         for k in links:
             per_source[(rec.source_id, k)] += 1
     out: list[Entry] = []
     for i, rec in enumerate(records):
         local = rec.start if rec.all_day else rec.start.astimezone(zone)
-        words = place_words(rec.location, rec.address)
-        tokens = without_place(title_tokens(rec.title), words)
+        key, tokens, distinctive, words, word_keys = _features(rec.title, rec.location, rec.address)
+        lat, lon = rec.latitude, rec.longitude
         out.append(
             Entry(
                 index=i,
                 record=rec,
                 priority=priorities.get(rec.source_id, 0),
-                key=" ".join(tokens),
-                tokens=frozenset(tokens),
-                place=frozenset(w for w in words if w in place_tokens(rec.location, rec.address)),
+                key=key,
+                tokens=tokens,
+                place=distinctive,
                 place_words=words,
                 links=frozenset(k for k in raw_links[i] if per_source[(rec.source_id, k)] == 1),
                 day=local.date(),
                 minute=None if rec.all_day else local.hour * 60 + local.minute,
+                source_id=rec.source_id,
+                who=_who(rec.source_id, rec.organizer),
+                word_keys=word_keys,
+                cell=None
+                if lat is None or lon is None
+                else (math.floor(lat / CELL_DEG), math.floor(lon / CELL_DEG)),
             )
         )
     return out
@@ -129,87 +185,198 @@ def place_agreement(a: Entry, b: Entry) -> str:
 
 def compare(a: Entry, b: Entry) -> Verdict | None:
     """The verdict for two entries, or None when they are different events."""
-    if a.day != b.day:
+    if a.day != b.day or not a.key or not b.key:
         return None
     if a.minute is None or b.minute is None:
         dt: int | None = 0 if a.minute is None and b.minute is None else None
     else:
         dt = abs(a.minute - b.minute)
     shared = a.links & b.links
-    if not a.key or not b.key:
-        return None
-    ts = fuzz.token_set_ratio(a.key, b.key) / 100
-    so = fuzz.token_sort_ratio(a.key, b.key) / 100
     where = place_agreement(a, b)
-    reasons = [f"title {so:.2f}/{ts:.2f}", f"start Δ{'date' if dt is None else f'{dt}min'}", f"place {where}"]
+    # Most candidate pairs are rejected here, before any string work: different places (or a
+    # timed and an all-day listing) never match without a shared link.
+    if not shared and (where == "different" or dt is None or dt > TITLE_TOLERANCE):
+        return None
+    so = fuzz.token_sort_ratio(a.key, b.key) / 100
+    if not shared and where == "unknown" and so < 0.9:
+        return None  # an unknown place needs a near-identical title (the second rule below)
+    ts = fuzz.token_set_ratio(a.key, b.key) / 100
+
+    def verdict(score: float, *extra: str) -> Verdict:
+        reasons = [
+            f"title {so:.2f}/{ts:.2f}",
+            f"start Δ{'date' if dt is None else f'{dt}min'}",
+            f"place {where}",
+        ]
+        return Verdict(
+            round(score, 4),
+            (*extra, *reasons) if extra and extra[0].startswith("shared") else (*reasons, *extra),
+        )
+
     if shared and (dt is None or dt <= LINK_TOLERANCE) and (ts >= 0.5 or (dt is not None and dt <= 15)):
-        reasons.insert(0, "shared link " + sorted(shared)[0])
-        return Verdict(round(0.9 + 0.1 * ts, 4), tuple(reasons))
+        return verdict(0.9 + 0.1 * ts, "shared link " + sorted(shared)[0])
     if where == "different" or dt is None:
         return None
     if so >= 0.8 and dt <= 5 and where == "same":
-        return Verdict(round(0.5 + 0.3 * so + 0.1 - dt / 600, 4), tuple(reasons))
+        return verdict(0.5 + 0.3 * so + 0.1 - dt / 600)
     if so >= 0.9 and dt <= TITLE_TOLERANCE:
-        return Verdict(round(0.5 + 0.3 * so + 0.1 * (where == "same") - dt / 600, 4), tuple(reasons))
+        return verdict(0.5 + 0.3 * so + 0.1 * (where == "same") - dt / 600)
     if ts >= 0.95 and so >= 0.5 and dt <= 15 and where == "same":
-        return Verdict(round(0.4 + 0.3 * ts + 0.1 * so - dt / 600, 4), tuple(reasons))
-    # Every word of the shorter title is in the longer one (as a word, a stem or a compound's
-    # head: "Vårdugnad" / "Dugnad på Borgen – vår"), at the same place and time.
-    if dt <= 15 and where == "same" and any(len(t) >= 5 for t in a.tokens | b.tokens):
-        cover = coverage(a.tokens, b.tokens)
-        if cover == 1.0:
-            reasons.append("every word of the shorter title")
-            return Verdict(round(0.45 + 0.2 * ts + 0.1 * so - dt / 600, 4), tuple(reasons))
+        return verdict(0.4 + 0.3 * ts + 0.1 * so - dt / 600)
+    if dt > 15 or where != "same":
+        return None
+    # Word evidence at the same place and time. A title word naming the other listing's
+    # organiser says who, not what: "Borgen musikkorps: åpen øvelse" from the news is the
+    # musikkorps' own "Åpen øvelse for nye musikanter" (held-out miss).
+    ta, tb = without_words(a.tokens, b.who), without_words(b.tokens, a.who)
+    if not any(len(t) >= 5 for t in ta | tb):
+        return None
+    share, found = overlap(ta, tb)
+    # Every word of the shorter title is in the longer one (as a word, a stem, a compound's
+    # head or a synonymous head: "Vårdugnad" / "Dugnad på Borgen – vår").
+    if share == 1.0:
+        return verdict(0.45 + 0.2 * ts + 0.1 * so - dt / 600, "every word of the shorter title")
+    # The same start to the minute at the same place is evidence of its own: two shared words
+    # that are most of the shorter title are enough then; one shared word never is ("Søndagstur
+    # til Vardåsen" / "Søndagstur til Skaugumsåsen" leave from the square at ten).
+    if dt <= 5 and found >= 2 and share >= 0.6:
+        return verdict(
+            0.4 + 0.2 * ts + 0.1 * so - dt / 600, f"{found} shared words at the same start and place"
+        )
     return None
 
 
 def candidate_pairs(entries: Sequence[Entry]) -> Iterator[tuple[int, int]]:
-    """Pairs (i < j) of entries from different sources worth comparing.
+    """Pairs (i < j) of entries from different sources worth comparing, each once.
 
-    Blocks: (local date, 4-letter prefix of a title word) — a typo or an inflection keeps the
-    prefix — and (local date, shared link). Inside a word block only starts within
-    ``TITLE_TOLERANCE`` are paired (all-day entries pair with the whole block).
+    Blocks, all within one local date and only with starts within the tolerance:
+    - a distinctive place word: any two listings at one place and time are compared, whatever
+      their titles (paraphrases share no word: "Kvinnedagen: kveld" / "8. mars-markering");
+    - a coordinate grid cell and its neighbours (places NEAR_M apart, whatever their names);
+    - a shared link (LINK_TOLERANCE, all-day listings included);
+    - a title-word prefix or compound head, but only for pairs where one side's place has no
+      distinctive word: two listings with distinctive place words either share one (a place
+      block has them) or are at different places, which never match without a shared link.
+    The last rule is what keeps the cost linear in a region: the same activity words occur in
+    every town, but a town's places do not.
     """
-    words: dict[tuple[date, str], list[Entry]] = defaultdict(list)
-    links: dict[tuple[date, str], list[Entry]] = defaultdict(list)
-    for e in entries:
-        for prefix in {t[:PREFIX] for t in e.tokens}:
-            words[(e.day, prefix)].append(e)
+    # Blocks never cross a date, so each day is paired on its own: small dicts keyed by plain
+    # strings, filled in start order so each block is already sorted for ``_pairs``' bisection.
+    # (One region-wide dict keyed by (date, word) made the index cost grow faster than the
+    # event count.) Pairs are kept as one int (i * n + j), cheaper to hash than a tuple.
+    n = len(entries)
+    days: dict[date, list[Entry]] = defaultdict(list)
+    for e in sorted(entries, key=lambda e: (e.minute is None, e.minute or 0, e.index)):
+        days[e.day].append(e)
+    for day in sorted(days):
+        out: list[int] = []
+        _pairs_of_day(days[day], n, out)
+        yield from ((p // n, p % n) for p in out)
+
+
+def _pairs_of_day(day: list[Entry], n: int, out: list[int]) -> None:
+    words: dict[str, list[Entry]] = defaultdict(list)
+    places: dict[str, list[Entry]] = defaultdict(list)
+    cells: dict[tuple[int, int], list[Entry]] = defaultdict(list)
+    links: dict[str, list[Entry]] = defaultdict(list)
+    for e in day:
+        for wk in e.word_keys:
+            words[wk].append(e)
+        for p in e.place:
+            places[p].append(e)
+        if e.cell is not None:
+            cells[e.cell].append(e)
         for link in e.links:
-            links[(e.day, link)].append(e)
-    seen: set[tuple[int, int]] = set()
-    for block in words.values():
-        if len(block) < 2 or len(block) > MAX_BLOCK:
-            continue
-        yield from _window_pairs(block, TITLE_TOLERANCE, seen)
+            links[link].append(e)
+    seen: set[int] = set()
+    for block in places.values():
+        if len(block) > MAX_BLOCK:
+            _split_by_words(block, n, seen, out)
+        elif len(block) >= 2:
+            _pairs(block, block, TITLE_TOLERANCE, n, seen, out)
+    for (y, x), block in cells.items():
+        near = [e for dy in (-1, 0, 1) for dx in (-1, 0, 1) for e in cells.get((y + dy, x + dx), ())]
+        near.sort(key=lambda e: (e.minute is None, e.minute or 0, e.index))
+        if len(near) <= MAX_BLOCK:
+            _pairs(block, near, TITLE_TOLERANCE, n, seen, out)
     for block in links.values():
         if 2 <= len(block) <= MAX_BLOCK:
-            yield from _window_pairs(block, LINK_TOLERANCE, seen)
+            _pairs(block, block, LINK_TOLERANCE, n, seen, out, mixed=True)
+    probes: dict[str, list[Entry]] = defaultdict(list)
+    for e in day:
+        if not e.wild:
+            continue
+        keys: Iterable[str] = e.word_keys
+        if not e.place_words and e.tokens:
+            # No place at all: only a near-identical title (token sort ≥ 0.9) or a link can
+            # match it, so a partner has its rarest word that day too, found by that word's
+            # prefix or its compound head short of a typo in both; its common words ("for
+            # barn") would pair it with the same activity in every town of a region.
+            rare = min(e.tokens, key=lambda t: (len(words[t[:PREFIX]]), t))
+            keys = _word_keys((rare,))
+        for k in keys:
+            probes[k].append(e)
+    for k, wild in probes.items():
+        block = words[k]
+        if 2 <= len(block) <= MAX_BLOCK:
+            _pairs(wild, block, TITLE_TOLERANCE, n, seen, out)
 
 
-def _window_pairs(
-    block: list[Entry], tolerance: int, seen: set[tuple[int, int]]
-) -> Iterable[tuple[int, int]]:
-    timed = sorted((e for e in block if e.minute is not None), key=lambda e: (e.minute, e.index))
-    untimed = [e for e in block if e.minute is None]
-    pairs: list[tuple[Entry, Entry]] = []
-    for i, a in enumerate(timed):
-        assert a.minute is not None
-        for b in timed[i + 1 :]:
-            assert b.minute is not None
-            if b.minute - a.minute > tolerance:
-                break
-            pairs.append((a, b))
-    for i, a in enumerate(untimed):
-        pairs.extend((a, b) for b in untimed[i + 1 :])
-        pairs.extend((a, b) for b in timed)
-    for a, b in pairs:
-        if a.source_id == b.source_id:
-            continue  # same source: never merged unless they share identity (design §5)
-        pair = (a.index, b.index) if a.index < b.index else (b.index, a.index)
-        if pair not in seen:
-            seen.add(pair)
-            yield pair
+def _split_by_words(block: list[Entry], n: int, seen: set[int], out: list[int]) -> None:
+    sub: dict[str, list[Entry]] = defaultdict(list)  # stays in ``block``'s start order
+    for e in block:
+        for wk in e.word_keys:
+            sub[wk].append(e)
+    for part in sub.values():
+        if 2 <= len(part) <= MAX_BLOCK:
+            _pairs(part, part, TITLE_TOLERANCE, n, seen, out)
 
 
-__all__ = ["Entry", "Verdict", "candidate_pairs", "compare", "place_agreement", "prepare", "title_key"]
+def _pairs(
+    probes: list[Entry],
+    block: list[Entry],
+    tolerance: int,
+    n: int,
+    seen: set[int],
+    out: list[int],
+    *,
+    mixed: bool = False,
+) -> None:
+    """Each probe with every entry of ``block`` starting within ``tolerance`` minutes (found by
+    bisection, so the cost is the pairs made, not the block's size squared), appended to ``out``
+    once as ``i * n + j`` (i < j). All-day entries pair with all-day entries; with timed ones only
+    when ``mixed`` (a shared link may join them)."""
+    # ``block`` is in start order with all-day entries last (see ``candidate_pairs``).
+    if block[-1].minute is None:
+        n_timed = next(k for k, e in enumerate(block) if e.minute is None)
+    else:
+        n_timed = len(block)
+    timed, untimed = block[:n_timed], block[n_timed:]
+    minutes = [e.minute or 0 for e in timed]
+    for a in probes:
+        if a.minute is None:
+            others: Iterable[Entry] = untimed + timed if mixed else untimed
+        else:
+            lo = bisect_left(minutes, a.minute - tolerance)
+            hi = bisect_right(minutes, a.minute + tolerance)
+            others = timed[lo:hi] + untimed if mixed else timed[lo:hi]
+        ai, asrc = a.index, a.source_id
+        for b in others:
+            if b.source_id == asrc:
+                continue  # same source (or a itself): never merged unless they share identity (§5)
+            pair = ai * n + b.index if ai < b.index else b.index * n + ai
+            if pair not in seen:
+                seen.add(pair)
+                out.append(pair)
+
+
+__all__ = [
+    "Entry",
+    "Verdict",
+    "candidate_pairs",
+    "compare",
+    "coverage",
+    "place_agreement",
+    "prepare",
+    "title_key",
+]
