@@ -87,6 +87,8 @@ class Settings:
     base_url: str
     horizon_days: int
     user_agent: str
+    #: groups of names for one place, for dedup ("Borgen bibliotek" is in the square's building)
+    same_places: tuple[tuple[str, ...], ...] = ()
     sources: dict[str, SourceSettings] = field(default_factory=dict)
     feeds: dict[str, FeedSettings] = field(default_factory=dict)
     # polite, safe fetching (aggregator/fetch.py, aggregator/cycle.py)
@@ -122,6 +124,7 @@ _AGGREGATOR_KEYS = {
     "host_interval",
     "fetch_deadline",
     "max_body_bytes",
+    "same_places",
 }
 # ignore_robots is the core's (fetch), not an adapter option, so it is known here.
 _SOURCE_KEYS = COMMON_KEYS | {"ignore_robots"}
@@ -371,6 +374,20 @@ def _feed(c: _Collector, fid: str, table: Any, horizon: int, sources: set[str]) 
     )
 
 
+def _same_places(c: _Collector, top: dict[str, Any]) -> tuple[tuple[str, ...], ...]:
+    raw = top.get("same_places", [])
+    if not isinstance(raw, list) or not all(
+        isinstance(group, list) and group and all(isinstance(n, str) and n.strip() for n in group)
+        for group in raw
+    ):
+        c.add(
+            "aggregator.same_places",
+            'must be a list of lists of place names, e.g. [["Borgen bibliotek", "Borgen innbyggertorg"]]',
+        )
+        return ()
+    return tuple(tuple(n.strip() for n in group) for group in raw)
+
+
 def load(path: str | Path | None = None) -> Settings:
     """Read and validate settings; raise ConfigError listing every problem."""
     chosen = Path(path or os.environ.get("AGGREGATOR_SETTINGS") or DEFAULT_PATH)
@@ -434,6 +451,7 @@ def from_dict(raw: dict[str, Any], path: Path) -> Settings:
         feed = _feed(c, fid, table, horizon, set(raw_sources))
         if feed is not None:
             feeds[fid] = feed
+    same_places = _same_places(c, top)
     if c.problems:
         raise ConfigError(c.problems, str(path))
     return Settings(
@@ -451,4 +469,5 @@ def from_dict(raw: dict[str, Any], path: Path) -> Settings:
         host_interval=host_interval,
         fetch_deadline=fetch_deadline,
         max_body_bytes=max_body_bytes,
+        same_places=same_places,
     )

@@ -94,10 +94,11 @@ def cluster(
     priorities: dict[str, int],
     zone: ZoneInfo,
     decisions: Decisions = Decisions(),
+    same_places: Sequence[Sequence[str]] = (),
 ) -> list[Cluster]:
     """Cluster ``records``; every record is in exactly one cluster. Deterministic."""
     with gc_paused():
-        entries = prepare(records, priorities, zone)
+        entries = prepare(records, priorities, zone, same_places)
         return cluster_entries(entries, decisions)
 
 
@@ -139,11 +140,16 @@ def cluster_entries(entries: Sequence[Entry], decisions: Decisions = Decisions()
         if verdict is not None:
             scored.append((verdict.score, i, j, verdict.reasons))
     scored.sort(key=_by_score)
+    matched = {(i, j) if i < j else (j, i) for _, i, j, _ in scored}
     for score, i, j, reasons in scored:
         ri, rj = sets.find(i), sets.find(j)
         if ri == rj or sets.sources(ri) & sets.sources(rj):
             continue
         if apart and _crosses(sets.members(ri), sets.members(rj), apart):
+            continue
+        if not _all_match(sets.members(ri), sets.members(rj), matched):
+            # Complete linkage: a listing joins a cluster only if it matches every member, so a
+            # vague "Søndagstur" cannot chain two different tours into one event.
             continue
         sets.union(i, j)
         links.append(Link(j, i, score, reasons))
@@ -166,6 +172,13 @@ def cluster_entries(entries: Sequence[Entry], decisions: Decisions = Decisions()
 
 def _by_score(t: tuple[float, int, int, tuple[str, ...]]) -> tuple[float, int, int]:
     return (-t[0], t[1], t[2])
+
+
+def _all_match(left: Sequence[int], right: Sequence[int], matched: set[tuple[int, int]]) -> bool:
+    """At least half of the cross pairs match (average linkage): strict enough that one vague
+    listing cannot chain two events, loose enough for a paraphrase matched through a third."""
+    hits = sum(((a, b) if a < b else (b, a)) in matched for a in left for b in right)
+    return hits * 2 >= len(left) * len(right)
 
 
 def _crosses(left: Iterable[int], right: Sequence[int], apart: dict[int, set[int]]) -> bool:

@@ -77,6 +77,7 @@ def cluster_view(settings: Settings, store: Store, now: datetime, *, write: bool
         today + timedelta(days=horizon + 1),
         now,
         write=write,
+        same_places=settings.same_places,
     )
 
 

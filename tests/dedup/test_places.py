@@ -1,0 +1,58 @@
+"""Places in dedup: the area's name is not a place, the operator's same_places are, and one
+vague listing cannot chain two events (average linkage)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aggregator.dedup import cluster
+from aggregator.errors import ConfigError
+from aggregator.settings import from_dict
+from tests.dedup.test_dedup import OSLO, PRIORITY, ev
+
+SQUARE = (("Borgen innbyggertorg", "Søndre Borgen 11", "Borgen bibliotek", "Kafé KIME"),)
+
+
+def together(*records: object, same_places: tuple[tuple[str, ...], ...] = ()) -> list[list[str]]:
+    groups = cluster(list(records), PRIORITY, OSLO, same_places=same_places)  # type: ignore[arg-type]
+    return [[records[i].source_id for i in g.members] for g in groups if len(g.members) > 1]  # type: ignore[attr-defined]
+
+
+def test_places_sharing_only_the_area_name_are_different() -> None:
+    a = ev("naermiljosentral", "Dugnad", "2027-04-24T10:00", place="Borgen innbyggertorg")
+    b = ev("bibliotek", "Dugnad", "2027-04-24T10:00", place="Borgen kunstgress")
+    c = ev("kulturskole", "Dugnad", "2027-04-24T10:00", place="Borgen skole")
+    assert together(a, b, c) == []
+
+
+def test_a_room_or_address_added_to_the_same_place_is_the_same_place() -> None:
+    a = ev("naermiljosentral", "Strikkekafé", "2027-02-09T18:00", place="Borgen innbyggertorg")
+    b = ev(
+        "bibliotek",
+        "Strikkekafé",
+        "2027-02-09T18:00",
+        place="Borgen innbyggertorg, møterom 2",
+        address="Søndre Borgen 11, 1388 Borgen",
+    )
+    assert together(a, b) == [["naermiljosentral", "bibliotek"]] or together(a, b) == [
+        ["bibliotek", "naermiljosentral"]
+    ]
+
+
+def test_operator_same_places_join_the_library_and_the_square() -> None:
+    a = ev("bibliotek", "Babysang", "2027-01-11T11:00", place="Borgen bibliotek")
+    b = ev("naermiljosentral", "Babysang", "2027-01-11T11:00", place="Borgen innbyggertorg")
+    assert together(a, b) == []  # without the operator's word they are two places
+    assert len(together(a, b, same_places=SQUARE)) == 1
+
+
+def test_same_places_setting_is_validated(tmp_path: Path) -> None:
+    s = from_dict(
+        {"aggregator": {"same_places": [["Borgen bibliotek", "Borgen innbyggertorg"]]}},
+        tmp_path / "settings.toml",
+    )
+    assert s.same_places == (("Borgen bibliotek", "Borgen innbyggertorg"),)
+    with pytest.raises(ConfigError, match=r"aggregator\.same_places: must be a list of lists"):
+        from_dict({"aggregator": {"same_places": ["Borgen bibliotek"]}}, tmp_path / "settings.toml")
