@@ -21,7 +21,7 @@ install: $(BIN)/.installed
 ## root); without it the browser tests skip on a developer's machine and fail under CI=true.
 browser:
 	@if [ -x /usr/bin/chromium ]; then :; \
-	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	else echo "chromium is missing and installing it needs root: sudo apt-get install chromium" \
 	  "(the browser tests skip without it)"; fi
 
