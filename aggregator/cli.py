@@ -5,7 +5,7 @@ aggregator collect    collect now (all sources, or the ones named), then publish
 aggregator publish    write the feed files from the store
 aggregator serve      serve the feeds and pages
 aggregator check ID   fetch, parse and normalise one source; print everything; write nothing
-aggregator sources    a table of sources: adapter, last run, outcome, events
+aggregator sources    a table of sources; enable, confirm (aggregator/cli_sources.py)
 aggregator dedup      explain, split and merge duplicate events (aggregator/cli_dedup.py)
 """
 
@@ -323,80 +323,6 @@ def _suspicions(report: RunReport, settings: Settings) -> list[str]:
     return out
 
 
-@cli.group("sources", invoke_without_command=True)
-@click.pass_context
-@handles_config_errors
-def sources_cmd(ctx: click.Context) -> None:
-    """A table of sources: adapter, health and since when, last run, outcome, events, last error.
-
-    Subcommands act on one source (see --help)."""
-    if ctx.invoked_subcommand is not None:
-        return
-    from aggregator import health
-    from aggregator.store import Store
-
-    settings = _settings(ctx)
-    store = Store(settings.database)
-    try:
-        states = store.all_source_states()
-        held = store.held_removals()
-    finally:
-        store.close()
-    table = Table(title="Sources")
-    columns = ("source", "adapter", "every", "health", "since", "last run", "outcome", "events")
-    for col in (*columns, "last error"):
-        table.add_column(col)
-    now = _now()
-    for source in settings.sources.values():
-        st = states.get(source.id)
-        state_now = health.current(st, source, now)
-        since = (
-            state_now.since.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M") if state_now.since else ""
-        )
-        last = (
-            st.last_run.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M")
-            if st and st.last_run
-            else "never"
-        )
-        outcome = "disabled" if not source.enabled else (st.last_outcome or "-") if st else "-"
-        if source.id in held:  # issue 4: a large removal waits for `aggregator sources confirm`
-            outcome = f"held ({held[source.id].count})"
-        table.add_row(
-            source.id,
-            source.adapter,
-            _fmt_every(source.every.total_seconds()),
-            state_now.state,
-            since,
-            last,
-            outcome,
-            str(st.event_count if st else 0),
-            (st.last_error or "")[:80] if st else "",
-        )
-    console.print(table)
-
-
-@sources_cmd.command("enable")
-@click.argument("source_id")
-@click.pass_context
-@handles_config_errors
-def sources_enable(ctx: click.Context, source_id: str) -> None:
-    """Collect SOURCE_ID again after an HTTP 410 disabled it (also clears any back-off)."""
-    from aggregator import health
-    from aggregator.store import Store
-
-    settings = _settings(ctx)
-    [source] = _pick_sources(settings, [source_id])
-    store = Store(settings.database)
-    try:
-        state = store.source_state(source.id)
-        was = state.health
-        health.enable(state, _now())
-        store.save_source_state(state)
-    finally:
-        store.close()
-    click.echo(f"{source.id}: {was} → ok; it is collected again at its next run")
-
-
 @cli.command("new-source")
 @click.argument("name")
 @click.option(
@@ -443,7 +369,7 @@ def record(ctx: click.Context, source_id: str, folder: str | None) -> None:
     target = (
         Path(folder) if folder else Path("tests/fixtures/sources") / source.adapter / "recorded" / source.id
     )
-    from aggregator.fetch import guarded_transport
+    from aggregator.guard import guarded_transport
 
     transport = RecordingTransport(target, inner=guarded_transport(settings.allow_networks))
     with Fetcher(settings.user_agent, transport=transport) as fetcher:
@@ -454,16 +380,11 @@ def record(ctx: click.Context, source_id: str, folder: str | None) -> None:
         raise SystemExit(1)
 
 
-def _fmt_every(seconds: float) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds % size == 0:
-            return f"{int(seconds // size)}{unit}"
-    return f"{int(seconds)}s"
-
-
 from aggregator.cli_dedup import register as _register_dedup  # noqa: E402  (it imports cli lazily)
+from aggregator.cli_sources import register as _register_sources  # noqa: E402  (likewise)
 
-_register_dedup(cli, sources_cmd)  # issue 4: `aggregator dedup …` and `aggregator sources confirm`
+_register_dedup(cli)  # issue 4: `aggregator dedup …`
+_register_sources(cli)  # `aggregator sources`, `… enable`, `… confirm` (issue 4)
 
 
 def main() -> None:

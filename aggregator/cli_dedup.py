@@ -1,9 +1,10 @@
-"""Operator commands for duplicates and held removals (issue 4), registered on the main CLI.
+"""Operator commands for duplicates (issue 4), registered on the main CLI.
 
 aggregator dedup explain UID              the members of a published event, and why they merged
 aggregator dedup split UID SOURCE_ID      take SOURCE_ID's copy out of the event, for good
 aggregator dedup merge UID OTHER_UID      make two published events one, for good
-aggregator sources confirm SOURCE_ID      apply a held removal now
+
+(``aggregator sources confirm``, which applies a held removal, is in ``cli_sources.py``.)
 
 Decisions are stored by event identity (``aggregator/clusters.py``), so they survive
 re-imports, and the feeds are published again at once. No logic of its own beyond wiring.
@@ -24,8 +25,9 @@ from aggregator.dedup import key_of
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _guard(func: F) -> F:
-    """The main CLI's handling of ConfigError (imported late: aggregator.cli imports us)."""
+def guarded(func: F) -> F:
+    """The main CLI's handling of ConfigError (imported late: aggregator.cli imports us, and
+    cli_sources.py)."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -56,7 +58,7 @@ def _find(view: list[Published], uid: str) -> Published:
     raise click.ClickException(f"no upcoming published event with UID {uid!r} (see the .ics or JSON Feed)")
 
 
-def _republish(ctx: click.Context) -> None:
+def republish(ctx: click.Context) -> None:
     from aggregator.cli import _now, _settings
     from aggregator.publish.build import publish_all
     from aggregator.store import Store
@@ -77,7 +79,7 @@ def dedup() -> None:
 @dedup.command("explain")
 @click.argument("uid")
 @click.pass_context
-@_guard
+@guarded
 def explain(ctx: click.Context, uid: str) -> None:
     """Show the sources of a published event (UID, or SOURCE:UID of a member) and why they merged."""
     from aggregator.cli import console
@@ -111,7 +113,7 @@ def explain(ctx: click.Context, uid: str) -> None:
 @click.argument("uid")
 @click.argument("source_id")
 @click.pass_context
-@_guard
+@guarded
 def split(ctx: click.Context, uid: str, source_id: str) -> None:
     """Take SOURCE_ID's copy out of the published event UID; it stays apart in later runs."""
     from aggregator.cli import _now, _settings
@@ -132,7 +134,7 @@ def split(ctx: click.Context, uid: str, source_id: str) -> None:
                 record_decision(store, "apart", key_of(leaving[0]), key_of(m), _now())
     finally:
         store.close()
-    _republish(ctx)
+    republish(ctx)
     click.echo(f"split {source_id} out of {pub.record.public_uid}; the feeds are published again")
 
 
@@ -140,7 +142,7 @@ def split(ctx: click.Context, uid: str, source_id: str) -> None:
 @click.argument("uid")
 @click.argument("other_uid")
 @click.pass_context
-@_guard
+@guarded
 def merge_cmd(ctx: click.Context, uid: str, other_uid: str) -> None:
     """Make the published events UID and OTHER_UID one; they stay together in later runs."""
     from aggregator.cli import _now, _settings
@@ -157,7 +159,7 @@ def merge_cmd(ctx: click.Context, uid: str, other_uid: str) -> None:
             record_decision(store, "together", key_of(a.members[0]), key_of(m), _now())
     finally:
         store.close()
-    _republish(ctx)
+    republish(ctx)
     click.echo(f"merged {b.record.public_uid} into {a.record.public_uid}; the feeds are published again")
 
 
@@ -165,31 +167,6 @@ def _sources(pub: Published) -> str:
     return ", ".join(m.source_id for m in pub.members)
 
 
-@click.command("confirm")
-@click.argument("source_id")
-@click.pass_context
-@_guard
-def confirm(ctx: click.Context, source_id: str) -> None:
-    """Apply SOURCE_ID's held removal now (its missing events are published as cancelled)."""
-    from aggregator.cli import _now, _pick_sources, _settings
-    from aggregator.store import Store
-
-    settings = _settings(ctx)
-    [source] = _pick_sources(settings, [source_id])
-    store = Store(settings.database)
-    try:
-        held = store.held_removals().get(source.id)
-        if held is None:
-            click.echo(f"{source.id}: nothing is held")
-            return
-        removed = store.confirm_held(source.id, _now())
-    finally:
-        store.close()
-    _republish(ctx)
-    click.echo(f"{source.id}: removal confirmed, {removed} events removed (published as cancelled)")
-
-
-def register(cli: click.Group, sources: click.Group) -> None:
+def register(cli: click.Group) -> None:
     """Called once by aggregator/cli.py."""
     cli.add_command(dedup)
-    sources.add_command(confirm)

@@ -1,10 +1,11 @@
 """The store's cluster sync: applies dedup's verdicts to the cluster tables, and reads them back.
 
-Part of the store (it writes only the tables declared in ``store.py``: cluster, cluster_member,
-dedup_decision, change_log). It owns the published identity of a cluster — its UID, SEQUENCE
-and LAST-MODIFIED, which never go back, whichever member is canonical and wherever the event
-moves — the "moved" bookkeeping, the change log the changes feeds read, and the operator's
-split/merge decisions. It must not compare events (``aggregator.dedup``) or render any format.
+Part of the store (it writes only the tables declared in ``store_clusters.py``: cluster,
+cluster_member, dedup_decision, change_log, dedup_state). It owns the published identity of a
+cluster — its UID, SEQUENCE and LAST-MODIFIED, which never go back, whichever member is
+canonical and wherever the event moves — the "moved" bookkeeping, the change log the changes
+feeds read, and the operator's split/merge decisions. It must not compare events
+(``aggregator.dedup``) or render any format.
 
 A cluster keeps its row as long as any of its members stays in a cluster that inherits it: a
 regrouping gives each new group the old cluster most of its members came from (the one holding
@@ -35,16 +36,9 @@ from aggregator.dedup import Cluster, Decisions, Key, cluster, key_of, merge, wi
 from aggregator.dedup.cluster import gc_paused
 from aggregator.dedup.merge import evolve, moved_text
 from aggregator.model import EventRecord, Status
-from aggregator.store import (
-    ChangeEntry,
-    ClusterMember,
-    ClusterRow,
-    DedupDecision,
-    DedupState,
-    Event,
-    Store,
-    UTCDateTime,
-)
+from aggregator.store import Event, Store
+from aggregator.store_clusters import ChangeEntry, ClusterMember, ClusterRow, DedupDecision, DedupState
+from aggregator.store_columns import UTCDateTime
 
 #: How long a moved event says "FLYTTET fra …" in its description.
 MOVED_NOTE_FOR = timedelta(days=14)

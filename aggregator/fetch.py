@@ -1,9 +1,11 @@
-"""Turn a Request into bytes, safely and politely. The only module that talks to the network.
+"""Turn a Request into bytes, safely and politely. The only module that talks to the network
+(through the socket layer in guard.py).
 
 Owns:
 - a total deadline per request: httpx's timeouts are per phase, so every socket read, write
   and connect is clamped to the time left (a server that drips one byte every few seconds is
-  cut at the deadline, not after it);
+  cut at the deadline, not after it); the clamping itself is in the socket layer (guard.py),
+  which reads the deadline fetch sets for each hop;
 - a cap on the *decoded* body size: gzip/deflate are inflated here in bounded steps, so a gzip
   bomb stops after little more than the cap instead of inflating a whole chunk in memory;
 - redirects, followed here hop by hop (at most MAX_REDIRECTS, http/https only), so that
@@ -17,10 +19,9 @@ Owns:
 - robots.txt per host (robots.py) with its Crawl-delay, unless the source has ignore_robots;
 - one request at a time per host with a minimum interval (hostgate.py); time spent waiting for
   a host is ours, not the server's, and is not counted against the deadline;
-- address safety: every address a host name resolves to is checked (netsafety.py) at connect
-  time, for the first request and every redirect, and the connection goes to the checked IP;
-  the DNS lookup itself is bounded by the deadline (it runs in a helper thread, because
-  getaddrinfo takes no timeout);
+- address safety: the network transport is guard.py's, which checks every address a host name
+  resolves to (netsafety.py) at connect time, for the first request and every redirect, and
+  connects to the checked IP; its DNS lookup is bounded by the deadline;
 - the User-Agent; local ``file:`` sources; the mapping of every failure into the FetchError tree.
 
 It must not parse documents. A ``transport`` given by the caller (replay, recording, tests)
@@ -30,11 +31,8 @@ for, neither do robots.txt and the host interval.
 
 from __future__ import annotations
 
-import contextvars
-import ipaddress
 import random
 import socket
-import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -43,15 +41,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import httpcore
 import httpx
 
 from aggregator import robots as robots_mod
 from aggregator import telemetry
 from aggregator.errors import FetchError, PermanentFetchError, TransientFetchError
+from aggregator.guard import DEADLINE, AddressRefused, Resolver, guarded_transport
 from aggregator.hostgate import HostGate
 from aggregator.model import Request, Response
-from aggregator.netsafety import AddressPolicy
 
 DEFAULT_DEADLINE = 30.0
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -61,16 +58,7 @@ RETRIES = 2
 RETRY_BASE = 1.0
 #: a Retry-After up to this long is waited for within the run; a longer one fails the run
 MAX_INLINE_RETRY_AFTER = 5.0
-#: what a DNS lookup is: getaddrinfo's signature (tests pass their own to fake a slow resolver)
-Resolver = Callable[..., list[Any]]
 _INFLATE_STEP = 64 * 1024
-
-#: monotonic time at which the current thread's request must be finished (see _DeadlineStream)
-_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("fetch_deadline", default=None)
-
-
-class AddressRefused(PermanentFetchError):
-    """The host resolves only to addresses we must not connect to."""
 
 
 class DeadlineExceeded(TransientFetchError):
@@ -90,129 +78,6 @@ class FetchResult:
     response: Response
     not_modified: bool = False
     attempts: int = 1
-
-
-def _time_left(timeout: float | None) -> float | None:
-    deadline = _DEADLINE.get()
-    if deadline is None:
-        return timeout
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise httpcore.ReadTimeout("deadline reached")
-    return left if timeout is None else min(timeout, left)
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    """A socket stream whose every read and write ends by the request's total deadline."""
-
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
-        self.inner = inner
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self.inner.read(max_bytes, _time_left(timeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self.inner.write(buffer, _time_left(timeout))
-
-    def close(self) -> None:
-        self.inner.close()
-
-    def start_tls(
-        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
-    ) -> httpcore.NetworkStream:
-        return _DeadlineStream(self.inner.start_tls(ssl_context, server_hostname, _time_left(timeout)))
-
-    def get_extra_info(self, info: str) -> Any:
-        return self.inner.get_extra_info(info)
-
-
-class _GuardedBackend(httpcore.NetworkBackend):
-    """Resolves the host itself, keeps only permitted addresses and connects to one of them,
-    so the address that was checked is the address that is used (no DNS rebinding window)."""
-
-    def __init__(self, policy: AddressPolicy, resolver: Resolver = socket.getaddrinfo) -> None:
-        self.policy = policy
-        self.resolver = resolver
-        self.inner = httpcore.SyncBackend()
-
-    def _resolve(self, host: str, port: int, timeout: float | None) -> list[Any]:
-        """getaddrinfo bounded by ``timeout``: it takes no timeout of its own and a broken
-        resolver can block for tens of seconds, so it runs in a daemon thread that is left
-        behind (it ends when the system resolver gives up) if the deadline comes first."""
-        try:
-            ipaddress.ip_address(host.split("%", 1)[0])
-        except ValueError:
-            pass
-        else:  # an address literal needs no lookup
-            return list(self.resolver(host, port, type=socket.SOCK_STREAM))
-        box: dict[str, Any] = {}
-        done = threading.Event()
-
-        def lookup() -> None:
-            try:
-                box["infos"] = list(self.resolver(host, port, type=socket.SOCK_STREAM))
-            except BaseException as err:  # handed to the waiting thread below
-                box["error"] = err
-            finally:
-                done.set()
-
-        threading.Thread(target=lookup, name=f"resolve {host}", daemon=True).start()
-        if not done.wait(timeout):
-            raise httpcore.ConnectTimeout(f"DNS lookup of {host} not answered within {timeout:.1f} s")
-        if "error" in box:
-            raise box["error"]
-        infos: list[Any] = box["infos"]
-        return infos
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        try:
-            infos = self._resolve(host, port, _time_left(timeout))
-        except (socket.gaierror, UnicodeError) as err:
-            raise httpcore.ConnectError(f"cannot resolve {host}: {err}") from err
-        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-        refusals = [r for r in (self.policy.refusal(a) for a in addresses) if r]
-        permitted = [a for a in addresses if self.policy.refusal(a) is None]
-        if not permitted:
-            raise AddressRefused(f"refused to connect to {host}: {'; '.join(refusals)}", url=host)
-        last: Exception | None = None
-        for address in permitted:
-            try:
-                stream = self.inner.connect_tcp(
-                    address, port, _time_left(timeout), local_address, socket_options
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as err:
-                last = err
-                continue
-            return _DeadlineStream(stream)
-        assert last is not None
-        raise last
-
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.NetworkStream:
-        raise AddressRefused("unix sockets are never fetched")
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-
-def guarded_transport(
-    allow_networks: Iterable[str] = (), resolver: Resolver = socket.getaddrinfo
-) -> httpx.HTTPTransport:
-    """httpx's own transport with the address check and the deadline in its socket layer."""
-    transport = httpx.HTTPTransport()
-    pool = transport._pool
-    # httpx 0.28 offers no way to pass a network backend; httpcore 1.0's pool keeps it here.
-    assert hasattr(pool, "_network_backend"), "httpcore changed: the address check cannot be installed"
-    pool._network_backend = _GuardedBackend(AddressPolicy(allow_networks), resolver)
-    return transport
 
 
 class _Inflater:
@@ -411,7 +276,7 @@ class Fetcher:
         conditional = "If-None-Match" in http_request.headers or "If-Modified-Since" in http_request.headers
         started = time.monotonic()
         deadline_at = started + budget
-        token = _DEADLINE.set(deadline_at)
+        token = DEADLINE.set(deadline_at)
         size = 0
         result = "network_error"
         try:
@@ -477,7 +342,7 @@ class Fetcher:
             err.url = url
             raise
         finally:
-            _DEADLINE.reset(token)
+            DEADLINE.reset(token)
             telemetry.record(host, time.monotonic() - started, size, result, conditional)
 
     @staticmethod

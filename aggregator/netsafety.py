@@ -3,9 +3,9 @@
 Owns the classification of addresses (loopback, private, link-local, carrier-grade NAT,
 multicast, unspecified, reserved; IPv4 and IPv6, with IPv4-mapped and IPv4-compatible IPv6
 unwrapped) and the operator's allow-list (``[aggregator] allow_networks``). It is applied by
-``fetch.py`` to every resolved address *at connect time*, so redirects and hostnames that
-resolve to internal addresses are covered and a DNS answer cannot change between check and
-use. It must not open connections or resolve names itself.
+``guard.py`` (fetch's transport) to every resolved address *at connect time*, so redirects
+and hostnames that resolve to internal addresses are covered and a DNS answer cannot change
+between check and use. It must not open connections or resolve names itself.
 """
 
 from __future__ import annotations

@@ -8,6 +8,10 @@ Lifecycle of an event row: inserted with ``sequence`` 0 and a ``public_uid`` tha
 changes; a changed fingerprint bumps ``sequence`` once and sets ``modified``; an event absent
 from a *complete* run is marked missing, and after two complete runs at least an hour apart
 it is removed (published as cancelled until it has passed). Failed runs never touch events.
+
+Declared here: events, sources, runs, the fetch cache and held removals. The dedup tables are
+declared in ``store_clusters.py`` (written by ``clusters.py``); the datetime column type is in
+``store_columns.py``.
 """
 
 from __future__ import annotations
@@ -17,16 +21,14 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     Column,
-    DateTime,
     Index,
     LargeBinary,
     Text,
-    TypeDecorator,
     UniqueConstraint,
     event,
     func,
@@ -35,11 +37,33 @@ from sqlalchemy import (
 )
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import select as sa_select
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
 from aggregator.model import EventRecord, Status
 from aggregator.normalise import NormalEvent
+from aggregator.store_clusters import ChangeEntry, ClusterMember, ClusterRow, DedupDecision, DedupState
+from aggregator.store_columns import UTCDateTime, utc_column
+
+# The dedup tables and the column type moved to store_clusters.py and store_columns.py; they
+# stay importable from here (and importing this module declares every table for create_all).
+__all__ = [
+    "ApplyResult",
+    "ChangeEntry",
+    "ClusterMember",
+    "ClusterRow",
+    "DedupDecision",
+    "DedupState",
+    "Event",
+    "FetchCache",
+    "HeldRemoval",
+    "Run",
+    "SourceState",
+    "Store",
+    "UTCDateTime",
+    "public_uid",
+    "to_record",
+]
 
 #: An event missing from complete runs is removed only after this many runs spanning this long.
 REMOVE_AFTER_RUNS = 2
@@ -51,29 +75,6 @@ HOLD_SHARE = 0.2
 HOLD_MIN = 5
 HOLD_RUNS = 3
 HOLD_SPAN = timedelta(hours=24)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware datetimes in, aware UTC datetimes out; naive values are a bug and are refused."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the store")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _dt(nullable: bool = True) -> Any:
-    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable))
 
 
 class FetchCache(SQLModel, table=True):
@@ -102,17 +103,17 @@ class SourceState(SQLModel, table=True):
     id: str = Field(primary_key=True)
     #: how many follow-up requests (pages, details) the last complete run made
     follows: int = 0
-    last_run: datetime | None = _dt()
-    last_success: datetime | None = _dt()
+    last_run: datetime | None = utc_column()
+    last_success: datetime | None = utc_column()
     last_outcome: str | None = None
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     failures: int = 0
     event_count: int = 0
     # health (aggregator/health.py): ok | degraded | failing | stale | disabled, and since when
     health: str = "ok"
-    health_since: datetime | None = _dt()
+    health_since: datetime | None = utc_column()
     #: scheduled runs are skipped until then (Retry-After, back-off across failed runs)
-    backoff_until: datetime | None = _dt()
+    backoff_until: datetime | None = utc_column()
     #: set by an HTTP 410; the source is not collected until `aggregator sources enable`
     disabled_reason: str | None = Field(default=None, sa_column=Column(Text))
 
@@ -123,8 +124,8 @@ class Run(SQLModel, table=True):
     __tablename__ = "run"
     id: int | None = Field(default=None, primary_key=True)
     source_id: str = Field(index=True)
-    started: datetime = _dt(nullable=False)
-    ended: datetime | None = _dt()
+    started: datetime = utc_column(nullable=False)
+    ended: datetime | None = utc_column()
     outcome: str = "running"  # ok | unchanged | failed
     requests: int = 0
     drafts: int = 0
@@ -150,8 +151,8 @@ class Event(SQLModel, table=True):
     uid: str
     recurrence_id: str = ""
     title: str
-    start: datetime = _dt(nullable=False)
-    end: datetime | None = _dt()
+    start: datetime = utc_column(nullable=False)
+    end: datetime | None = utc_column()
     tz: str
     all_day: bool = False
     status: str = Status.SCHEDULED.value
@@ -172,10 +173,10 @@ class Event(SQLModel, table=True):
     language: str | None = None
     fingerprint: str
     sequence: int = 0
-    created: datetime = _dt(nullable=False)
-    modified: datetime = _dt(nullable=False)
+    created: datetime = utc_column(nullable=False)
+    modified: datetime = utc_column(nullable=False)
     missing_runs: int = 0
-    missing_since: datetime | None = _dt()
+    missing_since: datetime | None = utc_column()
     removed: bool = False
 
 
@@ -187,89 +188,7 @@ class HeldRemoval(SQLModel, table=True):
     source_id: str = Field(primary_key=True)
     count: int = 0
     runs: int = 0
-    since: datetime = _dt(nullable=False)
-
-
-# -- clusters (issue 4; the sync that writes them is aggregator/clusters.py) ---------------------
-
-
-class ClusterRow(SQLModel, table=True):
-    """One published event: the events of several sources that describe one occurrence.
-
-    ``public_uid``, ``sequence`` and ``modified`` are what subscribers see; they belong to the
-    cluster and never go back, whichever member is canonical.
-    """
-
-    __tablename__ = "cluster"
-    id: int | None = Field(default=None, primary_key=True)
-    public_uid: str = Field(unique=True)
-    fingerprint: str = ""  # over the published fields, notes included: moves SEQUENCE
-    material: str = ""  # over the material fields only: decides the change-log kind
-    sequence: int = 0
-    created: datetime = _dt(nullable=False)
-    modified: datetime = _dt(nullable=False)
-    start: datetime | None = _dt()
-    status: str = Status.SCHEDULED.value
-    title: str = ""
-    moved_from: datetime | None = _dt()
-    moved_at: datetime | None = _dt()
-    canonical_event_id: int | None = None
-
-
-class ClusterMember(SQLModel, table=True):
-    """Which cluster an event belongs to, and why it joined (empty reason: the first member)."""
-
-    __tablename__ = "cluster_member"
-    event_id: int = Field(primary_key=True)
-    cluster_id: int = Field(index=True)
-    score: float = 0.0
-    reason: str = Field(default="", sa_column=Column(Text, nullable=False))
-
-
-class DedupDecision(SQLModel, table=True):
-    """An operator's split ("apart") or merge ("together") of two event identities.
-
-    Keyed by identity (source, uid, recurrence id), not by row id, so it survives re-imports.
-    """
-
-    __tablename__ = "dedup_decision"
-    id: int | None = Field(default=None, primary_key=True)
-    kind: str  # together | apart
-    a_source: str
-    a_uid: str
-    a_rid: str = ""
-    b_source: str
-    b_uid: str
-    b_rid: str = ""
-    created: datetime = _dt(nullable=False)
-
-
-class ChangeEntry(SQLModel, table=True):
-    """One new, moved, changed or cancelled published event, for the changes feeds."""
-
-    __tablename__ = "change_log"
-    id: int | None = Field(default=None, primary_key=True)
-    cluster_id: int = Field(index=True)
-    public_uid: str
-    at: datetime = _dt(nullable=False)
-    kind: str  # new | moved | changed | cancelled
-    title: str
-    start: datetime = _dt(nullable=False)
-    old_start: datetime | None = _dt()
-    sequence: int = 0
-
-
-class DedupState(SQLModel, table=True):
-    """What the cluster tables were last synced from (aggregator/clusters.py): a digest of the
-    window, its events' (id, fingerprint, removed, sequence), the decisions and priorities. A
-    publish whose inputs hash the same before ``valid_until`` (when a "moved" note expires)
-    reuses the stored clusters instead of re-clustering and diffing every table."""
-
-    __tablename__ = "dedup_state"
-    id: int = Field(default=1, primary_key=True)
-    digest: str = ""
-    valid_until: datetime | None = _dt()
-    synced: datetime | None = _dt()
+    since: datetime = utc_column(nullable=False)
 
 
 @dataclass(frozen=True)

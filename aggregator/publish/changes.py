@@ -20,7 +20,8 @@ from aggregator.model import EventRecord
 from aggregator.publish.common import display_title, nb_date, nb_time, place, xml_safe
 from aggregator.publish.feedinfo import FeedInfo
 from aggregator.publish.rss import _Rss
-from aggregator.store import ChangeEntry, Store
+from aggregator.store import Store
+from aggregator.store_clusters import ChangeEntry
 
 #: How far back the changes feeds reach, and how many items they carry at most.
 KEEP = timedelta(days=30)
