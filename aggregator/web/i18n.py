@@ -12,6 +12,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from aggregator.model import EventRecord
+from aggregator.parsing.dates import DAY_NAMES
 from aggregator.publish.common import last_day, local_date, nb_date, nb_time
 
 LANGS = ("nb", "en")
@@ -159,7 +160,35 @@ STRINGS: dict[str, dict[str, str]] = {
 
 EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-NB_WEEKDAYS_LONG = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+NB_WEEKDAYS_LONG = DAY_NAMES
+NB_MONTHS_LONG = (
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+)
+EN_MONTHS_LONG = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 EN_WEEKDAYS_LONG = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -191,37 +220,9 @@ def t(lang: str, key: str) -> str:
 def day_heading(d: date, lang: str, now_year: int) -> str:
     """``tirsdag 3. november`` / ``Tuesday 3 November`` (the year when not the current one)."""
     if lang == "en":
-        months = [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ]
-        text = f"{EN_WEEKDAYS_LONG[d.weekday()]} {d.day} {months[d.month - 1]}"
+        text = f"{EN_WEEKDAYS_LONG[d.weekday()]} {d.day} {EN_MONTHS_LONG[d.month - 1]}"
     else:
-        months = [
-            "januar",
-            "februar",
-            "mars",
-            "april",
-            "mai",
-            "juni",
-            "juli",
-            "august",
-            "september",
-            "oktober",
-            "november",
-            "desember",
-        ]
-        text = f"{NB_WEEKDAYS_LONG[d.weekday()]} {d.day}. {months[d.month - 1]}"
+        text = f"{NB_WEEKDAYS_LONG[d.weekday()]} {d.day}. {NB_MONTHS_LONG[d.month - 1]}"
     return text if d.year == now_year else f"{text} {d.year}"
 
 
