@@ -112,9 +112,9 @@ def record_decision(store: Store, kind: str, a: Key, b: Key, now: datetime) -> N
 
 #: Part of the sync digest: bump it when matching, clustering or merging changes, so clusters
 #: stored by older code are never reused.
-DEDUP_VERSION = (
-    "4"  # 4: average linkage, kinds of place, operator same_places; 3: lexicon, compounds, fixtures
-)
+#: 5: weighted word evidence at one place and start, lexicon.toml, operator same_words;
+#: 4: average linkage, kinds of place, operator same_places; 3: lexicon, compounds, fixtures.
+DEDUP_VERSION = "5"
 
 
 class _Member(NamedTuple):
@@ -154,6 +154,7 @@ def sync(
     *,
     write: bool = True,
     same_places: Sequence[Sequence[str]] = (),
+    same_words: Sequence[Sequence[str]] = (),
 ) -> list[Published]:
     """Cluster the stored events between ``start`` and ``end``, bring the cluster tables up to
     date (writing only what changed) and return the clusters as published, sorted by start.
@@ -170,7 +171,7 @@ def sync(
     # Tens of thousands of records and published copies, no reference cycles: see gc_paused.
     with gc_paused(), store.session() as s:
         records, removed, members_of, digest = _read_window(
-            s, start, end, priorities, zone, chosen, same_places
+            s, start, end, priorities, zone, chosen, same_places, same_words
         )
         state = s.get(DedupState, 1)
         reused = None
@@ -184,7 +185,7 @@ def sync(
             s.rollback()
             out = reused
         else:
-            groups = cluster(records, priorities, zone, chosen, same_places)
+            groups = cluster(records, priorities, zone, chosen, same_places, same_words)
             # Plain rows, not ORM objects: at 40,000 events building objects was most of the cost.
             clusters = {c.id: c for c in s.execute(sa_select(ClusterRow.__table__)).all()}  # type: ignore[attr-defined]
             owner = _assign(groups, records, members_of, clusters)
@@ -217,6 +218,7 @@ def _read_window(
     zone: ZoneInfo,
     chosen: Decisions,
     same_places: Sequence[Sequence[str]] = (),
+    same_words: Sequence[Sequence[str]] = (),
 ) -> tuple[list[EventRecord], set[int], dict[int, _Member], str]:
     """The window's events as records (sorted like ``Store.events_between``), the ids of those
     removed by their source, their cluster memberships, and the digest of everything the
@@ -241,7 +243,8 @@ def _read_window(
     h = hashlib.sha256()
     h.update(
         json.dumps(
-            [DEDUP_VERSION, start, end, str(zone), sorted(priorities.items()), same_places], default=str
+            [DEDUP_VERSION, start, end, str(zone), sorted(priorities.items()), same_places, same_words],
+            default=str,
         ).encode()
     )
     h.update(json.dumps(sorted(sorted(map(list, p)) for p in chosen.together)).encode())

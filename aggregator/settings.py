@@ -89,6 +89,9 @@ class Settings:
     user_agent: str
     #: groups of names for one place, for dedup ("Borgen bibliotek" is in the square's building)
     same_places: tuple[tuple[str, ...], ...] = ()
+    #: groups of words that name one kind of event in this region, for dedup (added to
+    #: aggregator/dedup/lexicon.toml): [["fastelavn", "tønnefest"]]
+    same_words: tuple[tuple[str, ...], ...] = ()
     sources: dict[str, SourceSettings] = field(default_factory=dict)
     feeds: dict[str, FeedSettings] = field(default_factory=dict)
     # polite, safe fetching (aggregator/fetch.py, aggregator/cycle.py)
@@ -125,6 +128,7 @@ _AGGREGATOR_KEYS = {
     "fetch_deadline",
     "max_body_bytes",
     "same_places",
+    "same_words",
 }
 # ignore_robots is the core's (fetch), not an adapter option, so it is known here.
 _SOURCE_KEYS = COMMON_KEYS | {"ignore_robots"}
@@ -388,6 +392,26 @@ def _same_places(c: _Collector, top: dict[str, Any]) -> tuple[tuple[str, ...], .
     return tuple(tuple(n.strip() for n in group) for group in raw)
 
 
+def _same_words(c: _Collector, top: dict[str, Any]) -> tuple[tuple[str, ...], ...]:
+    raw = top.get("same_words", [])
+    example = 'e.g. [["fastelavn", "tønnefest"]]'
+    if not isinstance(raw, list) or not all(
+        isinstance(group, list) and all(isinstance(w, str) for w in group) for group in raw
+    ):
+        c.add("aggregator.same_words", f"must be a list of lists of words, {example}")
+        return ()
+    out: list[tuple[str, ...]] = []
+    for g, group in enumerate(raw):
+        words = tuple(w.strip() for w in group)
+        if len(words) < 2:
+            c.add(f"aggregator.same_words[{g}]", f"needs at least two words that mean the same, {example}")
+        for n, word in enumerate(words):
+            if not word or len(word.split()) != 1:
+                c.add(f"aggregator.same_words[{g}][{n}]", f"{word!r} must be one word (no spaces)")
+        out.append(words)
+    return tuple(out)
+
+
 def load(path: str | Path | None = None) -> Settings:
     """Read and validate settings; raise ConfigError listing every problem."""
     chosen = Path(path or os.environ.get("AGGREGATOR_SETTINGS") or DEFAULT_PATH)
@@ -452,6 +476,7 @@ def from_dict(raw: dict[str, Any], path: Path) -> Settings:
         if feed is not None:
             feeds[fid] = feed
     same_places = _same_places(c, top)
+    same_words = _same_words(c, top)
     if c.problems:
         raise ConfigError(c.problems, str(path))
     return Settings(
@@ -470,4 +495,5 @@ def from_dict(raw: dict[str, Any], path: Path) -> Settings:
         fetch_deadline=fetch_deadline,
         max_body_bytes=max_body_bytes,
         same_places=same_places,
+        same_words=same_words,
     )

@@ -95,10 +95,11 @@ def cluster(
     zone: ZoneInfo,
     decisions: Decisions = Decisions(),
     same_places: Sequence[Sequence[str]] = (),
+    same_words: Sequence[Sequence[str]] = (),
 ) -> list[Cluster]:
     """Cluster ``records``; every record is in exactly one cluster. Deterministic."""
     with gc_paused():
-        entries = prepare(records, priorities, zone, same_places)
+        entries = prepare(records, priorities, zone, same_places, same_words)
         return cluster_entries(entries, decisions)
 
 

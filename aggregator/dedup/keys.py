@@ -13,7 +13,9 @@ and URLs stripped of tracking parameters. It must not decide whether two events 
 from __future__ import annotations
 
 import re
+import tomllib
 from functools import lru_cache
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from anyascii import anyascii
@@ -359,75 +361,19 @@ def links_in(text: str | None) -> list[str]:
 # so bench/dedup_quality.py's definition of a labelled pair (a shared ``title_tokens`` word)
 # stays what it was.
 
-#: Two-word phrases, after folding, stopwords and VARIANTS, that are one Norwegian event word
-#: (third-set miss "Language café – practise Norwegian" / "Språkkafé"; "Santa Lucia" / "Luciatog").
-PHRASES: dict[tuple[str, str], str] = {
-    ("language", "kafe"): "sprakkafe",
-    ("flea", "market"): "loppemarked",
-    ("christmas", "market"): "julemarked",
-    ("christmas", "concert"): "julekonsert",
-    ("christmas", "tree"): "juletre",
-    ("santa", "lucia"): "lucia",
-    ("first", "aid"): "forstehjelp",
-    ("book", "club"): "bokklubb",
-    ("story", "time"): "eventyrstund",
-    ("quiz", "night"): "quiz",
-    ("knitting", "kafe"): "strikkekafe",
-    ("digital", "help"): "digitalhjelp",
-}
 
-#: Single words -> the Norwegian event word they stand for: English listings (the library and
-#: the volunteer centre publish some in English for newcomers) and Norwegian synonyms of common
-#: event words. Small and general on purpose: words that name a *kind* of event, not one event.
-CONCEPTS: dict[str, str] = {
-    # English
-    "concert": "konsert",
-    "choir": "kor",
-    "norwegian": "norsk",
-    "english": "engelsk",
-    "children": "barn",
-    "kids": "barn",
-    "family": "familie",
-    "families": "familie",
-    "seniors": "senior",
-    "hike": "tur",
-    "walk": "tur",
-    "trip": "tur",
-    "course": "kurs",
-    "workshop": "verksted",
-    "lecture": "foredrag",
-    "talk": "foredrag",
-    "market": "marked",
-    "practise": "ov",
-    "practice": "ov",
-    "knitting": "strikking",
-    "dance": "dans",
-    "football": "fotball",
-    "meeting": "mote",
-    "party": "fest",
-    "storytime": "eventyrstund",
-    "library": "bibliotek",
-    "help": "hjelp",
-    "lunch": "lunsj",
-    "coffee": "kaffe",
-    "cleanup": "dugnad",
-    "halloweenparty": "halloweenfest",
-    # Norwegian synonyms
-    "loppis": "loppemarked",
-    "luciatog": "lucia",
-    "luciafeiring": "lucia",
-    "luciamarkering": "lucia",
-    "luciafest": "lucia",
-    "pubquiz": "quiz",
-    "spiller": "opptrer",
-    "underholder": "opptrer",
-    "opptreden": "opptrer",
-}
+def _load_lexicon() -> tuple[dict[tuple[str, ...], str], dict[str, str], frozenset[str]]:
+    """The shipped lexicon (``lexicon.toml``, next to this module): phrases, concepts, filler."""
+    raw = tomllib.loads((Path(__file__).with_name("lexicon.toml")).read_text(encoding="utf-8"))
+    phrases = {tuple(k.split()): v for k, v in raw["phrases"].items()}
+    return phrases, dict(raw["concepts"]), frozenset(raw["filler"]["words"])
 
-#: Words that say nothing about which event it is once the title is compared: a meeting time
-#: ("Sykkeltur – oppmøte 10.45"), invitations ("Kom utkledd", "Lær hjerte-lunge-redning",
-#: "Bli med på sopptur", "Kafeen er åpen ... velkommen").
-FILLER = frozenset(["er", "laer", "kom", "bli", "velkommen", "hele", "oppmote", "oppmoete", "join", "learn"])
+
+#: PHRASES: two or three words that are one Norwegian event word ("Language café" = "Språkkafé");
+#: CONCEPTS: single words -> the Norwegian event word they stand for (English listings, Norwegian
+#: synonyms; "" drops the word); FILLER: words that say nothing about which event it is.
+PHRASES, CONCEPTS, FILLER = _load_lexicon()
+_PHRASE_LENGTHS = sorted({len(k) for k in PHRASES}, reverse=True)
 
 #: Words that say who an event is for, not what it is: a listing that names no audience is not
 #: contradicted by one that does ("Digitalhjelp for seniorer" / "Digital hjelp: BankID og Vipps").
@@ -446,16 +392,18 @@ def concept_tokens(tokens: tuple[str, ...]) -> tuple[str, ...]:
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        phrase = PHRASES.get(tuple(tokens[i : i + 2]))  # type: ignore[arg-type]
-        if phrase is not None:
-            out.append(phrase)
-            i += 2
-            continue
-        word = CONCEPTS.get(tokens[i], tokens[i])
-        i += 1
-        if word in FILLER or (word.endswith("s") and word[:-1] in STOPWORDS):
-            continue
-        out.append(word)
+        for n in _PHRASE_LENGTHS:
+            phrase = PHRASES.get(tokens[i : i + n])
+            if phrase is not None:
+                out.extend(phrase.split())
+                i += n
+                break
+        else:
+            word = CONCEPTS.get(tokens[i], tokens[i])
+            i += 1
+            if not word or word in FILLER or (word.endswith("s") and word[:-1] in STOPWORDS):
+                continue
+            out.append(word)
     return tuple(out) or tokens
 
 

@@ -45,6 +45,7 @@ from aggregator.dedup.keys import (
     without_place,
     without_words,
 )
+from aggregator.dedup.salience import Weights, contradiction, description_words, proper_words, shared_weight
 from aggregator.model import EventRecord
 
 #: Title-only matches need starts this close (minutes); a shared link allows more, because a
@@ -56,6 +57,10 @@ LINK_TOLERANCE = 180
 #: block this big (a festival's hundred stands on one square) is split by title word instead.
 MAX_BLOCK = 400
 PREFIX = 4
+#: The weighted share of title words (``salience.shared_weight``) that is enough at one place for
+#: starts at most 5 minutes apart, and for starts up to 15 (or a meeting time) apart.
+SALIENT_SAME_START = 0.4
+SALIENT_NEAR_START = 0.6
 #: Places with coordinates this close (metres) are the same place.
 NEAR_M = 150.0
 #: Grid cells for coordinates (degrees): wider than NEAR_M both ways at Norway's latitudes
@@ -81,6 +86,7 @@ class Entry:
     who: frozenset[str] = frozenset()  # words naming the source/organiser ("musikkorps")
     word_keys: frozenset[str] = frozenset()  # title-word prefixes and compound heads (blocking)
     cell: tuple[int, int] | None = None  # coordinate grid cell (blocking)
+    weight: Weights | None = None  # title-word weights of the whole input (shared by all entries)
 
     @property
     def wild(self) -> bool:
@@ -107,6 +113,17 @@ def _features(
     return " ".join(tokens), frozenset(tokens), distinctive, words, _word_keys(tokens)
 
 
+def _with_synonyms(
+    features: tuple[str, frozenset[str], frozenset[str], frozenset[str], frozenset[str]],
+    synonyms: dict[str, str],
+) -> tuple[str, frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    key, tokens, distinctive, words, _ = features
+    if not any(t in synonyms for t in tokens):
+        return features
+    mapped = [synonyms.get(t, t) for t in key.split()]
+    return " ".join(mapped), frozenset(mapped), distinctive, words, _word_keys(mapped)
+
+
 def _word_keys(tokens: Iterable[str]) -> frozenset[str]:
     # A prefix survives a typo or an inflection; the stem's last letters are a compound's head
     # ("vårdugnad"/"dugnad"), which ``same_word`` accepts but a prefix would never block.
@@ -131,6 +148,7 @@ def prepare(
     priorities: dict[str, int],
     zone: ZoneInfo,
     same_places: Sequence[Sequence[str]] = (),
+    same_words: Sequence[Sequence[str]] = (),
 ) -> list[Entry]:
     """Entries for ``records`` (index = position). Links used by several events of one source
     (a source's generic "events" page) are dropped: they are no evidence of identity.
@@ -138,6 +156,15 @@ def prepare(
     ``same_places`` are the operator's groups of names for one place ("Borgen bibliotek" is in
     the square's building): a place naming any of a group gets the group as a place token."""
     groups = [tuple(fold(name) for name in group) for group in same_places]
+    # The operator's words for one kind of event become the group's first word, like the
+    # shipped lexicon's concepts (the lexicon is read once; these may differ per deployment).
+    synonyms = {
+        concept_tokens(title_tokens(w))[0]: concept_tokens(title_tokens(g[0]))[0]
+        for g in same_words
+        if g and title_tokens(g[0])
+        for w in g[1:]
+        if title_tokens(w)
+    }
     raw_links: list[set[str]] = []
     per_source: Counter[tuple[str, str]] = Counter()
     for rec in records:
@@ -145,10 +172,18 @@ def prepare(
         raw_links.append(links)
         for k in links:
             per_source[(rec.source_id, k)] += 1
+    features = [_features(rec.title, rec.location, rec.address) for rec in records]
+    if synonyms:
+        features = [_with_synonyms(f, synonyms) for f in features]
+    # One count per source and title: a weekly series is one title, not fifty.
+    weight = Weights(
+        tuple(f[1])
+        for f in {(rec.source_id, f[0]): f for rec, f in zip(records, features, strict=True)}.values()
+    )
     out: list[Entry] = []
     for i, rec in enumerate(records):
         local = rec.start if rec.all_day else rec.start.astimezone(zone)
-        key, tokens, distinctive, words, word_keys = _features(rec.title, rec.location, rec.address)
+        key, tokens, distinctive, words, word_keys = features[i]
         if groups:
             where = fold(" ".join(filter(None, (rec.location, rec.address))))
             named = {f"@{n}" for n, group in enumerate(groups) if any(alias in where for alias in group)}
@@ -173,6 +208,7 @@ def prepare(
                 cell=None
                 if lat is None or lon is None
                 else (math.floor(lat / CELL_DEG), math.floor(lon / CELL_DEG)),
+                weight=weight,
             )
         )
     return out
@@ -291,7 +327,26 @@ def compare(a: Entry, b: Entry) -> Verdict | None:
         ca, cb = without_audience(xa, xb)
         if covered(ca, cb) or covered(cb, ca):
             return verdict(0.4 + 0.2 * ts + 0.1 * so - dt / 600, "every word of one title, compounds split")
-    return None
+    # Weaker word evidence, weighted by how telling the words are, with the descriptions: enough
+    # at one place and start when nothing contradicts it ("Strikkekafé" / "Strikking og prat").
+    if a.weight is None:
+        return None
+    share_w, rest_a, rest_b = shared_weight(
+        ta,
+        tb,
+        a.weight,
+        description_words(a.record.description),
+        description_words(b.record.description),
+        proper_words(a.record.title) | proper_words(b.record.title),
+    )
+    if share_w < (SALIENT_SAME_START if dt <= 5 else SALIENT_NEAR_START):
+        return None
+    why_not = contradiction(
+        a.record.title, b.record.title, ta, tb, rest_a, rest_b, a.place_words | b.place_words
+    )
+    if why_not is not None:
+        return None
+    return verdict(0.3 + 0.2 * share_w - dt / 600, f"weighted shared words {share_w:.2f}")
 
 
 _MEETING = re.compile(r"\boppm(?:o|oe)te|\bmeeting point\b")

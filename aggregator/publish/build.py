@@ -78,6 +78,7 @@ def cluster_view(settings: Settings, store: Store, now: datetime, *, write: bool
         now,
         write=write,
         same_places=settings.same_places,
+        same_words=settings.same_words,
     )
 
 

@@ -1,0 +1,225 @@
+"""How much two titles share, weighted by how telling each word is, and when they contradict.
+
+Owns the weak title evidence used for listings at one place and (nearly) one start: the
+weight of a title word (rare words say more than "tur" or "kafé": an inverse document frequency
+over the titles being clustered, one count per source and title so a weekly series is one
+title), the soft likeness of two words (a shared stem or compound part, or a shared beginning
+with an ending left over, "strikkekafé"/"strikking"), the other listing's description as
+evidence for a title word it does not repeat, and the vetoes: two titles naming different
+proper names or different organisations are two events however much else they share. It must
+not decide a match on its own (``match.py`` does, with place and time) or touch the database.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+
+from aggregator.dedup.keys import (
+    CONCEPTS,
+    STOPWORDS,
+    concept_tokens,
+    fold,
+    found_in,
+    is_audience,
+    stem,
+    title_tokens,
+)
+
+#: Endings left over after a shared beginning that still make one word: "strikk|ing" is
+#: "strikk|ekafé"'s activity, "repar|er" the "repar|asjonskafé"; "senior|dans" and
+#: "senior|trim" leave two words ("dans", "trim") and are two activities.
+_ENDINGS = frozenset(
+    [
+        "",
+        "e",
+        "a",
+        "s",
+        "er",
+        "en",
+        "et",
+        "ar",
+        "ing",
+        "inga",
+        "ingen",
+        "ings",
+        "else",
+        "ene",
+        "ene",
+        "ane",
+        "ere",
+    ]
+)
+#: A shared beginning this long (letters) is a shared word part.
+PREFIX_MIN = 5
+#: Likeness of a word found only in the other listing's description.
+DESCRIPTION_LIKENESS = 0.6
+#: How much more a proper name weighs than another word of the same rarity.
+NAME_FACTOR = 2.0
+#: Words that say how experienced the audience is, not what the event is.
+_LEVEL_STEMS = frozenset(
+    [
+        "nybegynn",
+        "nybegynner",
+        "viderekomm",
+        "viderekommend",
+        "oved",
+        "ovede",
+        "avanser",
+        "avansert",
+        "beginn",
+        "beginner",
+        "advanced",
+        "intro",
+    ]
+)
+#: Organisation words: two titles naming different organisations ("Årsmøte i Borgen IL" /
+#: "Årsmøte i Borgen husflidslag") are two events.
+_ORG_ENDINGS = ("lag", "laget", "forening", "foreningen", "klubb", "klubben", "korps", "korpset")
+_ORG_WORDS = frozenset(["il", "if", "ul", "fk", "sk", "bk", "ik", "dnt", "lions", "rotary", "nav"])
+
+
+class Weights:
+    """Inverse document frequencies of title words (by stem) over one clustering input."""
+
+    def __init__(self, titles: Iterable[tuple[str, ...]]) -> None:
+        df: Counter[str] = Counter()
+        n = 0
+        for tokens in titles:
+            n += 1
+            df.update({stem(t) for t in tokens})
+        self._df = df
+        self._n = n
+
+    def __call__(self, word: str) -> float:
+        return math.log((self._n + 1) / (self._df.get(stem(word), 0) + 1)) + 1.0
+
+
+def likeness(word: str, own: frozenset[str], other: frozenset[str]) -> float:
+    """1.0 when ``other`` says ``word`` (``keys.found_in``) or has a compound with the same
+    first and last parts ("påske|verksted" / "påske|pynt|verksted"); 0.8 for a shared beginning
+    of at least PREFIX_MIN letters with only an ending left on one side; else 0."""
+    if found_in(word, own, other):
+        return 1.0
+    best = 0.0
+    for x in other:
+        k = _common_prefix(word, x)
+        if k >= 4 and len(word) > k and len(x) > k:
+            tail = _common_prefix(word[::-1], x[::-1])
+            if tail >= 4 and k + tail >= len(word) - 1:
+                return 1.0
+        if k >= PREFIX_MIN and (word[k:] in _ENDINGS or x[k:] in _ENDINGS):
+            best = 0.8
+    return best
+
+
+def _common_prefix(a: str, b: str) -> int:
+    k = 0
+    for ca, cb in zip(a, b, strict=False):
+        if ca != cb:
+            break
+        k += 1
+    return k
+
+
+@lru_cache(maxsize=8192)
+def description_words(description: str | None) -> frozenset[str]:
+    """The words of a description as titles are compared (its first 600 characters: the
+    lead says what the event is)."""
+    if not description:
+        return frozenset()
+    return frozenset(concept_tokens(title_tokens(description[:600])))
+
+
+def shared_weight(
+    a: frozenset[str],
+    b: frozenset[str],
+    weight: Weights,
+    desc_a: frozenset[str] = frozenset(),
+    desc_b: frozenset[str] = frozenset(),
+    names: frozenset[str] = frozenset(),
+) -> tuple[float, frozenset[str], frozenset[str]]:
+    """(soft weighted Dice of the two titles, A's unmatched words, B's unmatched words).
+
+    Each word counts with its weight times its likeness in the other title (or, failing that,
+    DESCRIPTION_LIKENESS when the other listing's description says it); ``names`` (proper
+    names in either title, ``proper_words``) count NAME_FACTOR times: "Heggedal" or "Vardåsen"
+    says more than "tur". Audience and level words are left out: they say who an event is for
+    ("for nybegynnere"), not which event it is."""
+    a = frozenset(w for w in a if not _who_for(w)) or a
+    b = frozenset(w for w in b if not _who_for(w)) or b
+    total = found = 0.0
+    unmatched: list[set[str]] = [set(), set()]
+    for side, (own, other, desc) in enumerate(((a, b, desc_b), (b, a, desc_a))):
+        for w in own:
+            wt = weight(w) * (NAME_FACTOR if w in names else 1.0)
+            total += wt
+            like = likeness(w, own, other)
+            if not like and desc and likeness(w, own, desc) == 1.0:
+                like = DESCRIPTION_LIKENESS
+            found += wt * like
+            if not like:
+                unmatched[side].add(w)
+    return (found / total if total else 0.0), frozenset(unmatched[0]), frozenset(unmatched[1])
+
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+@lru_cache(maxsize=65536)
+def proper_words(title: str) -> frozenset[str]:
+    """Folded words written with a capital inside the title (not its first word, not after a
+    colon or dash): names of places and people ("Søndagstur til Vardåsen")."""
+    out: set[str] = set()
+    first = True
+    for m in re.finditer(r"[:–—!?.]\s*|" + _WORD.pattern, title):
+        token = m.group(0)
+        if not _WORD.fullmatch(token):
+            first = True
+            continue
+        if not first and token[0].isupper():
+            word = fold(token).replace("'", "").replace("’", "")
+            # an English title's capitals and the lexicon's words name kinds, not things
+            if word in _ORG_WORDS or (word not in CONCEPTS and word not in STOPWORDS and not token.isupper()):
+                out.update(w for w in re.split(r"[^a-z0-9]+", word) if len(w) >= 2)
+        first = False
+    return frozenset(out)
+
+
+def _who_for(word: str) -> bool:
+    return is_audience(word) or stem(word) in _LEVEL_STEMS or word in _LEVEL_STEMS
+
+
+def is_organisation(word: str) -> bool:
+    return word in _ORG_WORDS or (len(word) > 5 and word.endswith(_ORG_ENDINGS))
+
+
+def contradiction(
+    title_a: str,
+    title_b: str,
+    words_a: frozenset[str],
+    words_b: frozenset[str],
+    rest_a: frozenset[str],
+    rest_b: frozenset[str],
+    places: frozenset[str],
+) -> str | None:
+    """Why two titles name different events despite shared words, or None: they name different
+    audiences or levels ("for barn" / "for seniorer"), or each names a proper name or an
+    organisation the other does not say (``words_*`` are the titles' words, ``rest_*`` the
+    unmatched ones; words of the listings' own places are no name of the event)."""
+    who_a = {stem(w) for w in words_a if _who_for(w)}
+    who_b = {stem(w) for w in words_b if _who_for(w)}
+    if who_a and who_b and not who_a & who_b:
+        return f"different audiences {sorted(who_a)[0]}/{sorted(who_b)[0]}"
+    names_a = {w for w in proper_words(title_a) if any(w == r or stem(w) == stem(r) for r in rest_a)} - places
+    names_b = {w for w in proper_words(title_b) if any(w == r or stem(w) == stem(r) for r in rest_b)} - places
+    if names_a and names_b:
+        return f"different names {sorted(names_a)[0]}/{sorted(names_b)[0]}"
+    org_a = {w for w in rest_a if is_organisation(w)}
+    org_b = {w for w in rest_b if is_organisation(w)}
+    if org_a and org_b:
+        return f"different organisers {sorted(org_a)[0]}/{sorted(org_b)[0]}"
+    return None
