@@ -181,7 +181,9 @@ def place_words(*parts: str | None) -> frozenset[str]:
     words: set[str] = set()
     for part in parts:
         if part:
-            words.update(w for w in _NON_WORD.split(fold(part)) if len(w) >= 3 and not w.isdigit())
+            words.update(
+                PLACE_WORDS.get(w, w) for w in _NON_WORD.split(fold(part)) if len(w) >= 3 and not w.isdigit()
+            )
     return frozenset(words)
 
 
@@ -190,7 +192,7 @@ def place_tokens(*parts: str | None) -> frozenset[str]:
     return frozenset(w for w in place_words(*parts) if w not in _PLACE_STOP)
 
 
-_ENDINGS = ("ene", "ane", "er", "en", "et", "a", "s", "e")
+_ENDINGS = ("ene", "ane", "ing", "er", "en", "et", "a", "s", "e")
 
 
 @lru_cache(maxsize=65536)
@@ -362,17 +364,17 @@ def links_in(text: str | None) -> list[str]:
 # stays what it was.
 
 
-def _load_lexicon() -> tuple[dict[tuple[str, ...], str], dict[str, str], frozenset[str]]:
+def _load_lexicon() -> tuple[dict[tuple[str, ...], str], dict[str, str], frozenset[str], dict[str, str]]:
     """The shipped lexicon (``lexicon.toml``, next to this module): phrases, concepts, filler."""
     raw = tomllib.loads((Path(__file__).with_name("lexicon.toml")).read_text(encoding="utf-8"))
     phrases = {tuple(k.split()): v for k, v in raw["phrases"].items()}
-    return phrases, dict(raw["concepts"]), frozenset(raw["filler"]["words"])
+    return phrases, dict(raw["concepts"]), frozenset(raw["filler"]["words"]), dict(raw["places"])
 
 
 #: PHRASES: two or three words that are one Norwegian event word ("Language café" = "Språkkafé");
 #: CONCEPTS: single words -> the Norwegian event word they stand for (English listings, Norwegian
 #: synonyms; "" drops the word); FILLER: words that say nothing about which event it is.
-PHRASES, CONCEPTS, FILLER = _load_lexicon()
+PHRASES, CONCEPTS, FILLER, PLACE_WORDS = _load_lexicon()
 _PHRASE_LENGTHS = sorted({len(k) for k in PHRASES}, reverse=True)
 
 #: Words that say who an event is for, not what it is: a listing that names no audience is not
@@ -422,7 +424,7 @@ def without_audience(a: frozenset[str], b: frozenset[str]) -> tuple[frozenset[st
 
 
 @lru_cache(maxsize=65536)
-def _splits(word: str) -> tuple[tuple[str, str], ...]:
+def compound_splits(word: str) -> tuple[tuple[str, str], ...]:
     """(modifier, head) splits of a possible compound, both at least three letters; a linking
     "s" or "e" may sit between them ("førstehjelp-s-kurs", "strikk-e-kveld")."""
     out: list[tuple[str, str]] = []
@@ -448,14 +450,14 @@ def found_in(word: str, own: frozenset[str], other: frozenset[str]) -> bool:
     if any(same_word(word, x) for x in other):
         return True
     for x in other:
-        for mod, head in _splits(x):
+        for mod, head in compound_splits(x):
             if same_word(mod, word) and _head_accounted(head, own, word):
                 return True
             # the head on its own: stems of a compound and of its head can differ ("kimekafeen"
             # stems to "kimekaf", "kafe" to "kafe"), so "Kafé KIME" / "KIME-kafeen" needs this
             if same_word(head, word) and any(same_word(mod, y) for y in own if y != word):
                 return True
-    for mod, head in _splits(word):
+    for mod, head in compound_splits(word):
         if any(same_word(mod, x) for x in other) and (
             head in GENERIC_HEADS or any(same_word(head, x) for x in other)
         ):
@@ -492,22 +494,24 @@ _SPORT = frozenset(
     ]
 )
 _CLUB = frozenset(["il", "ul", "if", "fk", "sk", "bk", "ik", "ballklubb", "idrettslag", "fotballklubb"])
-_CLASS = re.compile(r"^(?:[gjm]|gutter|jenter)\d{1,2}$|^(?:herrer|damer|junior)$")
+_CLASS = re.compile(r"^(?:[gjm]|gutter|jenter)\d{1,2}$|^(?:herrer|damer|junior|menn|kvinner|senior)$")
 
 
 @lru_cache(maxsize=65536)
-def fixture(title: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]] | None:
+def fixture(title: str, venue: bool = False) -> tuple[frozenset[str], frozenset[str], frozenset[str]] | None:
     """A team-sport fixture as (home team words, away team words, age classes), or None.
 
     Clubs and the news write one match two ways ("Borgen IL J13 – Vollen UL" / "Fotball: J13 mot
     Vollen", third-set miss): the sides are split at "–", "mot", "møter" or "vs", sport words and
     club abbreviations dropped. Only a title with a sport word, a club abbreviation or an age
-    class and exactly two sides is a fixture ("Språkkafé – øv på norsk" is not)."""
+    class and exactly two sides is a fixture ("Språkkafé – øv på norsk" is not).
+    At a sports venue (``venue``: the place is a pitch or a hall) a title with two sides is
+    a fixture without a sport word ("Sesongavslutning: Borgen – Vollen" at Borgen kunstgress)."""
     text = fold(title)
     for pattern in _NOISE[:3]:  # status words and clock times, not dates (no "17. mai" here)
         text = pattern.sub(" ", text)
     words = [w for w in _NON_WORD.split(text) if w]
-    if not any(w in _SPORT or w in _CLUB or _CLASS.match(w) for w in words):
+    if not venue and not any(w in _SPORT or w in _CLUB or _CLASS.match(w) for w in words):
         return None
     sides = _FIXTURE_SPLIT.split(text.strip())
     if len(sides) != 2:

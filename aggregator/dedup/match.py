@@ -17,7 +17,7 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -38,6 +38,7 @@ from aggregator.dedup.keys import (
     place_tokens,
     place_words,
     same_fixture,
+    same_word,
     stem,
     title_key,
     title_tokens,
@@ -57,10 +58,15 @@ LINK_TOLERANCE = 180
 #: block this big (a festival's hundred stands on one square) is split by title word instead.
 MAX_BLOCK = 400
 PREFIX = 4
-#: The weighted share of title words (``salience.shared_weight``) that is enough at one place for
-#: starts at most 5 minutes apart, and for starts up to 15 (or a meeting time) apart.
-SALIENT_SAME_START = 0.4
-SALIENT_NEAR_START = 0.6
+#: The weighted share of title words (``salience.shared_weight``) that is enough at one place, by
+#: how far apart the starts are (minutes): a news post rounds "i 10-tiden", a café opens half an
+#: hour before the meeting; and for an all-day listing against a timed one on the same date.
+SALIENT = ((5, 0.4), (15, 0.6), (TITLE_TOLERANCE, 0.7))
+SALIENT_ALL_DAY = 0.5
+#: Place words of sports venues: a title with two sides there is a fixture.
+_VENUES = frozenset(
+    ["kunstgress", "kunstgresset", "stadion", "idrettsplass", "idrettsplassen", "gressbane", "idrettshall"]
+)
 #: Places with coordinates this close (metres) are the same place.
 NEAR_M = 150.0
 #: Grid cells for coordinates (degrees): wider than NEAR_M both ways at Norway's latitudes
@@ -261,9 +267,12 @@ def compare(a: Entry, b: Entry) -> Verdict | None:
         dt = abs(a.minute - b.minute)
     shared = a.links & b.links
     where = place_agreement(a, b)
-    # Most candidate pairs are rejected here, before any string work: different places (or a
-    # timed and an all-day listing) never match without a shared link.
-    if not shared and (where == "different" or dt is None or dt > TITLE_TOLERANCE):
+    # Most candidate pairs are rejected here, before any string work: different places never
+    # match without a shared link; a timed and an all-day listing only at one named place (the
+    # square's calendar lists a market day, the organiser its opening hour).
+    if not shared and (
+        where == "different" or (dt is None and where != "same") or (dt is not None and dt > TITLE_TOLERANCE)
+    ):
         return None
     so = fuzz.token_sort_ratio(a.key, b.key) / 100
     if not shared and where == "unknown" and so < 0.9:
@@ -283,23 +292,28 @@ def compare(a: Entry, b: Entry) -> Verdict | None:
 
     if shared and (dt is None or dt <= LINK_TOLERANCE) and (ts >= 0.5 or (dt is not None and dt <= 15)):
         return verdict(0.9 + 0.1 * ts, "shared link " + sorted(shared)[0])
-    if where == "different" or dt is None:
+    if where == "different":
         return None
+    if dt is None:
+        return _weak(a, b, dt, verdict)
     if so >= 0.8 and dt <= 5 and where == "same":
         return verdict(0.5 + 0.3 * so + 0.1 - dt / 600)
     if so >= 0.9 and dt <= TITLE_TOLERANCE:
         return verdict(0.5 + 0.3 * so + 0.1 * (where == "same") - dt / 600)
     if ts >= 0.95 and so >= 0.5 and dt <= 15 and where == "same":
         return verdict(0.4 + 0.3 * ts + 0.1 * so - dt / 600)
-    if where != "same" or dt > (TITLE_TOLERANCE if _meeting_time(a, b) else 15):
+    if where != "same":
         return None
+    if dt > (TITLE_TOLERANCE if _meeting_time(a, b) else 15):
+        return _weak(a, b, dt, verdict)
     # Word evidence at the same place and time. A title word naming the other listing's
     # organiser says who, not what: "Borgen musikkorps: åpen øvelse" from the news is the
     # musikkorps' own "Åpen øvelse for nye musikanter" (held-out miss).
     ta, tb = without_words(a.tokens, b.who), without_words(b.tokens, a.who)
     # A team-sport fixture written two ways ("Borgen IL J13 – Vollen UL" / "Fotball: J13 mot
     # Vollen", third-set miss): the same teams as an unordered pair and the same age class.
-    fa, fb = fixture(a.record.title), fixture(b.record.title)
+    venue = bool((a.place_words | b.place_words) & _VENUES)
+    fa, fb = fixture(a.record.title, venue), fixture(b.record.title, venue)
     if fa is not None and fb is not None:
         if same_fixture(fa, fb):
             return verdict(0.5 + 0.2 * ts + 0.1 * so - dt / 600, "the same fixture")
@@ -327,10 +341,16 @@ def compare(a: Entry, b: Entry) -> Verdict | None:
         ca, cb = without_audience(xa, xb)
         if covered(ca, cb) or covered(cb, ca):
             return verdict(0.4 + 0.2 * ts + 0.1 * so - dt / 600, "every word of one title, compounds split")
-    # Weaker word evidence, weighted by how telling the words are, with the descriptions: enough
-    # at one place and start when nothing contradicts it ("Strikkekafé" / "Strikking og prat").
+    return _weak(a, b, dt, verdict)
+
+
+def _weak(a: Entry, b: Entry, dt: int | None, verdict: Callable[..., Verdict]) -> Verdict | None:
+    """Weaker word evidence, weighted by how telling the words are, with the descriptions: enough
+    at one place and start when nothing contradicts it ("Strikkekafé" / "Strikking og prat");
+    more is needed the further apart the starts are, or when one listing is all-day."""
     if a.weight is None:
         return None
+    ta, tb = without_words(a.tokens, b.who), without_words(b.tokens, a.who)
     share_w, rest_a, rest_b = shared_weight(
         ta,
         tb,
@@ -339,14 +359,32 @@ def compare(a: Entry, b: Entry) -> Verdict | None:
         description_words(b.record.description),
         proper_words(a.record.title) | proper_words(b.record.title),
     )
-    if share_w < (SALIENT_SAME_START if dt <= 5 else SALIENT_NEAR_START):
+    needed = SALIENT_ALL_DAY if dt is None else next((s for limit, s in SALIENT if dt <= limit), None)
+    extra: tuple[str, ...] = ()
+    if needed is not None and share_w < needed and dt is not None and dt <= SALIENT[0][0]:
+        # A portal's category title ("Konsert", "Kurs") whose text names the other listing's
+        # organiser ("Borgen musikkorps"), at one place and start: the organiser's own event.
+        named = _names_organiser(a, b) or _names_organiser(b, a)
+        if named:
+            share_w, extra = needed, (f"names the organiser {named}",)
+    if needed is None or share_w < needed:
         return None
     why_not = contradiction(
         a.record.title, b.record.title, ta, tb, rest_a, rest_b, a.place_words | b.place_words
     )
     if why_not is not None:
         return None
-    return verdict(0.3 + 0.2 * share_w - dt / 600, f"weighted shared words {share_w:.2f}")
+    return verdict(0.3 + 0.2 * share_w - (dt or 0) / 600, f"weighted shared words {share_w:.2f}", *extra)
+
+
+def _names_organiser(x: Entry, y: Entry) -> str | None:
+    """A word of ``y``'s source or organiser that ``x``'s title or description says, places aside
+    ("bibliotek" in a description is where, not who)."""
+    who = y.who - x.place_words - y.place_words
+    if not who:
+        return None
+    said = x.tokens | description_words(x.record.description)
+    return next((w for w in sorted(who) if any(same_word(w, t) for t in said)), None)
 
 
 _MEETING = re.compile(r"\boppm(?:o|oe)te|\bmeeting point\b")
@@ -409,7 +447,7 @@ def _pairs_of_day(day: list[Entry], n: int, out: list[int]) -> None:
         if len(block) > MAX_BLOCK:
             _split_by_words(block, n, seen, out)
         elif len(block) >= 2:
-            _pairs(block, block, TITLE_TOLERANCE, n, seen, out)
+            _pairs(block, block, TITLE_TOLERANCE, n, seen, out, mixed=True)
     for (y, x), block in cells.items():
         near = [e for dy in (-1, 0, 1) for dx in (-1, 0, 1) for e in cells.get((y + dy, x + dx), ())]
         near.sort(key=lambda e: (e.minute is None, e.minute or 0, e.index))

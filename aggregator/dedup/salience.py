@@ -21,6 +21,8 @@ from functools import lru_cache
 from aggregator.dedup.keys import (
     CONCEPTS,
     STOPWORDS,
+    VARIANTS,
+    compound_splits,
     concept_tokens,
     fold,
     found_in,
@@ -106,6 +108,8 @@ def likeness(word: str, own: frozenset[str], other: frozenset[str]) -> float:
         return 1.0
     best = 0.0
     for x in other:
+        if _same_compound(word, x):
+            return 1.0
         k = _common_prefix(word, x)
         if k >= 4 and len(word) > k and len(x) > k:
             tail = _common_prefix(word[::-1], x[::-1])
@@ -114,6 +118,20 @@ def likeness(word: str, own: frozenset[str], other: frozenset[str]) -> float:
         if k >= PREFIX_MIN and (word[k:] in _ENDINGS or x[k:] in _ENDINGS):
             best = 0.8
     return best
+
+
+@lru_cache(maxsize=65536)
+def _same_compound(a: str, b: str) -> bool:
+    """One head with modifiers the lexicon counts as one word ("eldre|treff" / "senior|treff")."""
+    for mod_a, head_a in compound_splits(a):
+        for mod_b, head_b in compound_splits(b):
+            if mod_a != mod_b and head_a == head_b and _concept(mod_a) == _concept(mod_b):
+                return True
+    return False
+
+
+def _concept(word: str) -> str:
+    return CONCEPTS.get(word) or VARIANTS.get(word) or word
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -189,6 +207,15 @@ def proper_words(title: str) -> frozenset[str]:
     return frozenset(out)
 
 
+#: A family event is also a children's event ("Sopptur med Barnas Turlag" / "Sopptur for hele
+#: familien").
+_YOUNG = frozenset(["barn", "smabarn", "baby", "babyer"])
+
+
+def _compatible(x: str, y: str) -> bool:
+    return x == y or ("famili" in (x, y) and ({x, y} - {"famili"}) <= _YOUNG)
+
+
 def _who_for(word: str) -> bool:
     return is_audience(word) or stem(word) in _LEVEL_STEMS or word in _LEVEL_STEMS
 
@@ -212,7 +239,7 @@ def contradiction(
     unmatched ones; words of the listings' own places are no name of the event)."""
     who_a = {stem(w) for w in words_a if _who_for(w)}
     who_b = {stem(w) for w in words_b if _who_for(w)}
-    if who_a and who_b and not who_a & who_b:
+    if who_a and who_b and not any(_compatible(x, y) for x in who_a for y in who_b):
         return f"different audiences {sorted(who_a)[0]}/{sorted(who_b)[0]}"
     names_a = {w for w in proper_words(title_a) if any(w == r or stem(w) == stem(r) for r in rest_a)} - places
     names_b = {w for w in proper_words(title_b) if any(w == r or stem(w) == stem(r) for r in rest_b)} - places

@@ -141,3 +141,66 @@ def test_the_shipped_lexicon_is_written_as_the_matcher_sees_words() -> None:
     for word, concept in [*CONCEPTS.items(), *((" ".join(k), v) for k, v in PHRASES.items())]:
         # folded lower-case ASCII, or the entry could never meet a title word
         assert word == anyascii(word).lower() and concept == anyascii(concept).lower(), word
+
+
+def test_a_market_day_listed_all_day_meets_its_opening_hour_at_the_same_place() -> None:
+    day = ev("borgen-manuelt", "Julemarked 2. desember", "2028-12-02T00:00")
+    timed = ev("aktivitetforalle", "Julemarked på torget", "2028-12-02T11:00")
+    other = ev("musikkorps", "Julekonsert", "2028-12-02T11:00")
+    elsewhere = ev("husflidslag", "Julemarked", "2028-12-02T11:00", place="Heggedal grendehus")
+    groups = [sorted(g) for g in together_all([_all_day(day), timed, other, elsewhere])]
+    assert groups == [["aktivitetforalle", "borgen-manuelt"]]
+
+
+def _all_day(record: object) -> object:
+    from dataclasses import replace
+    from datetime import datetime, timedelta
+
+    start = datetime(2028, 12, 2, tzinfo=OSLO)
+    return replace(record, all_day=True, start=start, end=start + timedelta(days=1))  # type: ignore[type-var]
+
+
+def together_all(records: list[object]) -> list[list[str]]:
+    groups = cluster(records, PRIORITY, OSLO)  # type: ignore[arg-type]
+    return [[records[i].source_id for i in g.members] for g in groups if len(g.members) > 1]  # type: ignore[attr-defined]
+
+
+def test_an_english_place_name_is_the_same_place() -> None:
+    a = ev("bibliotek", "Språkkafé", "2028-10-31T18:00", place="Borgen bibliotek")
+    b = ev("frivilligsentral", "Norwegian language café", "2028-10-31T18:00", place="Borgen library")
+    assert verdict(a, b) is not None
+
+
+def test_a_portal_category_title_naming_the_organiser_is_the_organisers_event() -> None:
+    own = ev("musikkorps", "Julestemning med hovedkorpset", "2028-12-10T17:00", place="Vardåsen kirke")
+    portal = ev(
+        "aktivitetforalle",
+        "Konsert",
+        "2028-12-10T17:00",
+        place="Vardåsen kirke",
+        description="Borgen musikkorps",
+    )
+    silent = ev("aktivitetforalle", "Konsert", "2028-12-10T17:00", place="Vardåsen kirke")
+    assert verdict(own, portal) is not None
+    assert verdict(own, silent) is None
+
+
+def test_a_match_at_the_pitch_is_a_fixture_without_a_sport_word() -> None:
+    club = ev(
+        "borgen-il",
+        "Borgen IL Menn Senior A - Vollen UL Menn Senior A",
+        "2028-10-28T13:00",
+        place="Borgen kunstgress",
+    )
+    news = ev(
+        "borgen-nyheter", "Sesongfinale: Borgen møter Vollen", "2028-10-28T13:00", place="Borgen kunstgress"
+    )
+    other = ev("borgen-manuelt", "Borgen – Heggedal", "2028-10-28T13:00", place="Borgen kunstgress")
+    assert verdict(club, news) is not None
+    assert verdict(club, other) is None
+
+
+def test_a_family_event_is_also_a_childrens_event() -> None:
+    a = ev("dnt-asker", "Sopptur med Barnas Turlag", "2028-10-01T11:00")
+    b = ev("borgen-nyheter", "Sopptur for hele familien", "2028-10-01T11:00")
+    assert verdict(a, b) is not None
