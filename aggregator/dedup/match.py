@@ -341,16 +341,23 @@ def compare(a: Entry, b: Entry) -> Verdict | None:
         ca, cb = without_audience(xa, xb)
         if covered(ca, cb) or covered(cb, ca):
             return verdict(0.4 + 0.2 * ts + 0.1 * so - dt / 600, "every word of one title, compounds split")
-    return _weak(a, b, dt, verdict)
+    return _weak(a, b, dt, verdict, (ta, tb))
 
 
-def _weak(a: Entry, b: Entry, dt: int | None, verdict: Callable[..., Verdict]) -> Verdict | None:
+def _weak(
+    a: Entry,
+    b: Entry,
+    dt: int | None,
+    verdict: Callable[..., Verdict],
+    words: tuple[frozenset[str], frozenset[str]] | None = None,
+) -> Verdict | None:
     """Weaker word evidence, weighted by how telling the words are, with the descriptions: enough
     at one place and start when nothing contradicts it ("Strikkekafé" / "Strikking og prat");
     more is needed the further apart the starts are, or when one listing is all-day."""
     if a.weight is None:
         return None
-    ta, tb = without_words(a.tokens, b.who), without_words(b.tokens, a.who)
+    # the title words without the other's organiser words; compare passes them when it has them
+    ta, tb = words or (without_words(a.tokens, b.who), without_words(b.tokens, a.who))
     share_w, rest_a, rest_b = shared_weight(
         ta,
         tb,

@@ -50,7 +50,6 @@ _ENDINGS = frozenset(
         "ings",
         "else",
         "ene",
-        "ene",
         "ane",
         "ere",
     ]

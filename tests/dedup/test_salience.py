@@ -9,6 +9,8 @@ only take them together when the words they share are telling and nothing contra
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ from aggregator.dedup.salience import Weights, likeness, proper_words, shared_we
 from aggregator.errors import ConfigError
 from aggregator.settings import from_dict
 from tests.dedup.test_dedup import OSLO, PRIORITY, ev, verdict
+from tests.dedup.test_places import together
 
 NM = "Borgen nærmiljøsentral"
 
@@ -148,21 +151,10 @@ def test_a_market_day_listed_all_day_meets_its_opening_hour_at_the_same_place() 
     timed = ev("aktivitetforalle", "Julemarked på torget", "2028-12-02T11:00")
     other = ev("musikkorps", "Julekonsert", "2028-12-02T11:00")
     elsewhere = ev("husflidslag", "Julemarked", "2028-12-02T11:00", place="Heggedal grendehus")
-    groups = [sorted(g) for g in together_all([_all_day(day), timed, other, elsewhere])]
-    assert groups == [["aktivitetforalle", "borgen-manuelt"]]
-
-
-def _all_day(record: object) -> object:
-    from dataclasses import replace
-    from datetime import datetime, timedelta
-
     start = datetime(2028, 12, 2, tzinfo=OSLO)
-    return replace(record, all_day=True, start=start, end=start + timedelta(days=1))  # type: ignore[type-var]
-
-
-def together_all(records: list[object]) -> list[list[str]]:
-    groups = cluster(records, PRIORITY, OSLO)  # type: ignore[arg-type]
-    return [[records[i].source_id for i in g.members] for g in groups if len(g.members) > 1]  # type: ignore[attr-defined]
+    day = replace(day, all_day=True, start=start, end=start + timedelta(days=1))
+    groups = [sorted(g) for g in together(day, timed, other, elsewhere)]
+    assert groups == [["aktivitetforalle", "borgen-manuelt"]]
 
 
 def test_an_english_place_name_is_the_same_place() -> None:
