@@ -13,11 +13,13 @@ and URLs stripped of tracking parameters. It must not decide whether two events 
 from __future__ import annotations
 
 import re
+import threading
 import tomllib
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+import snowballstemmer
 from anyascii import anyascii
 
 _MONTHS = (
@@ -192,21 +194,23 @@ def place_tokens(*parts: str | None) -> frozenset[str]:
     return frozenset(w for w in place_words(*parts) if w not in _PLACE_STOP)
 
 
-_ENDINGS = ("ene", "ane", "ing", "er", "en", "et", "a", "s", "e")
+# The Snowball stemmer keeps no state between words, but one object is not safe to share
+# between threads (the web precomputes clusters in a background thread while a collect runs).
+_STEMMER_LOCK = threading.Lock()
+_NORWEGIAN = snowballstemmer.stemmer("norwegian")
 
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A crude bokmål stem for comparing words, endings stripped until none is left (at least
-    four letters stay): "kulturskolens"/"kulturskolen" -> "kulturskol", "korpset" -> "korp"."""
-    changed = True
-    while changed:
-        changed = False
-        for ending in _ENDINGS:
-            if len(word) - len(ending) >= 4 and word.endswith(ending):
-                word, changed = word[: -len(ending)], True
-                break
-    return word
+    """The Snowball (Porter) bokmål stem of a folded word, with a final "e" dropped as well:
+    Snowball stems "kafé" to "kaf" but "kafeen" to "kafe", and "kulturskolen", "kulturskolens"
+    and "kulturskole" must meet. Snowball respects the word's first syllable, so "Vardåsen"
+    ("vardas") is not cut down to the "vård" of "vårdugnad" (sixth-set false merge)."""
+    with _STEMMER_LOCK:
+        out: str = _NORWEGIAN.stemWord(word)
+    if len(out) >= 4 and out.endswith("e"):
+        out = out[:-1]
+    return out
 
 
 #: Compound heads that name the same kind of event (held-out miss "Sykkelreparasjon for barn" /
@@ -380,7 +384,21 @@ _PHRASE_LENGTHS = sorted({len(k) for k in PHRASES}, reverse=True)
 #: Words that say who an event is for, not what it is: a listing that names no audience is not
 #: contradicted by one that does ("Digitalhjelp for seniorer" / "Digital hjelp: BankID og Vipps").
 _AUDIENCE_STEMS = frozenset(
-    ["barn", "famili", "senior", "ungdom", "voksn", "unge", "baby", "babyer", "smabarn"]
+    stem(w)
+    for w in (
+        "barn",
+        "familie",
+        "senior",
+        "seniorer",
+        "ungdom",
+        "ungdommer",
+        "unge",
+        "voksen",
+        "voksne",
+        "baby",
+        "babyer",
+        "smabarn",
+    )
 )
 
 #: Compound heads that only say "an event": "Halloweenfest" is the "Halloween" event.

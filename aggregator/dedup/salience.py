@@ -61,22 +61,20 @@ DESCRIPTION_LIKENESS = 0.6
 #: How much more a proper name weighs than another word of the same rarity.
 NAME_FACTOR = 2.0
 #: Words that say how experienced the audience is, not what the event is.
-_LEVEL_STEMS = frozenset(
+_LEVEL_WORDS = frozenset(
     [
-        "nybegynn",
         "nybegynner",
-        "viderekomm",
-        "viderekommend",
-        "oved",
+        "nybegynnere",
+        "viderekommende",
         "ovede",
-        "avanser",
         "avansert",
-        "beginn",
         "beginner",
+        "beginners",
         "advanced",
         "intro",
     ]
 )
+_LEVEL_STEMS = frozenset(stem(w) for w in _LEVEL_WORDS)
 #: Organisation words: two titles naming different organisations ("Årsmøte i Borgen IL" /
 #: "Årsmøte i Borgen husflidslag") are two events.
 _ORG_ENDINGS = ("lag", "laget", "forening", "foreningen", "klubb", "klubben", "korps", "korpset")
@@ -208,15 +206,16 @@ def proper_words(title: str) -> frozenset[str]:
 
 #: A family event is also a children's event ("Sopptur med Barnas Turlag" / "Sopptur for hele
 #: familien").
-_YOUNG = frozenset(["barn", "smabarn", "baby", "babyer"])
+_YOUNG = frozenset(stem(w) for w in ("barn", "smabarn", "baby", "babyer"))
+_FAMILY = stem("familie")
 
 
 def _compatible(x: str, y: str) -> bool:
-    return x == y or ("famili" in (x, y) and ({x, y} - {"famili"}) <= _YOUNG)
+    return x == y or (_FAMILY in (x, y) and ({x, y} - {_FAMILY}) <= _YOUNG)
 
 
 def _who_for(word: str) -> bool:
-    return is_audience(word) or stem(word) in _LEVEL_STEMS or word in _LEVEL_STEMS
+    return is_audience(word) or stem(word) in _LEVEL_STEMS or word in _LEVEL_WORDS
 
 
 def is_organisation(word: str) -> bool:
