@@ -117,9 +117,66 @@ TOWN_B = ["vik", "stad", "dal", "by", "rud", "bakken", "åsen", "haugen", "lia",
 VENUES = ("bibliotek", "skole", "kirke", "grendehus", "nærmiljøsentral", "torg", "idrettshall", "kulturhus")
 
 
+#: Words of the descriptions (each source writes its own, ~40 words, about 250 characters):
+#: real listings carry text, and the matcher reads every listing's lead (``text_stems``).
+PROSE = [
+    "velkommen",
+    "alle",
+    "gratis",
+    "ta",
+    "med",
+    "matpakke",
+    "varme",
+    "klær",
+    "vi",
+    "møtes",
+    "ved",
+    "inngangen",
+    "påmelding",
+    "ikke",
+    "nødvendig",
+    "spørsmål",
+    "kontakt",
+    "oss",
+    "kaffe",
+    "vafler",
+    "saft",
+    "barn",
+    "voksne",
+    "familie",
+    "hyggelig",
+    "sammen",
+    "lære",
+    "nytt",
+    "prøve",
+    "venner",
+    "naboer",
+    "frivillige",
+    "arrangør",
+    "hjelpe",
+    "enkel",
+    "servering",
+    "kveld",
+    "formiddag",
+    "etter",
+    "skolen",
+    "rullestol",
+    "tilgjengelig",
+    "buss",
+    "parkering",
+    "begrenset",
+    "plass",
+    "først",
+    "til",
+    "mølla",
+]
+
+
 def workload(n_sources: int, per_source: int = 200, seed: int = 4) -> list[EventRecord]:
     """``n_sources * per_source`` listings; sources come in towns of 10."""
     rng = random.Random(seed)
+    # descriptions draw from their own generator, so titles, times and places stay as they were
+    prose = random.Random(seed * 7919)
     created = datetime(2026, 11, 1, tzinfo=UTC)
     records: list[EventRecord] = []
     towns = [
@@ -153,7 +210,7 @@ def workload(n_sources: int, per_source: int = 200, seed: int = 4) -> list[Event
                         tz="Europe/Oslo",
                         all_day=False,
                         status=Status.SCHEDULED,
-                        description="",
+                        description=f"{variant} i {town}. " + " ".join(prose.choices(PROSE, k=36)),
                         description_html="",
                         url=None,
                         location=venue if rng.random() > 0.1 else None,

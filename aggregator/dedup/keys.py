@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import snowballstemmer
 from anyascii import anyascii
+from rapidfuzz.distance import OSA
 
 _MONTHS = (
     "januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember|"
@@ -179,12 +180,16 @@ def title_key(title: str) -> str:
 
 @lru_cache(maxsize=65536)
 def place_words(*parts: str | None) -> frozenset[str]:
-    """Every word of a location name and address, without house numbers."""
+    """The stems of every word of a location name and address, without house numbers, English
+    place words in Norwegian: "Biblioteket på Borgen" and "Borgen Library" are both
+    {"borgen", "bibliotek"}, "innbyggertorget" is "innbyggertorg"."""
     words: set[str] = set()
     for part in parts:
         if part:
             words.update(
-                PLACE_WORDS.get(w, w) for w in _NON_WORD.split(fold(part)) if len(w) >= 3 and not w.isdigit()
+                stem(PLACE_WORDS.get(w, w))
+                for w in _NON_WORD.split(fold(part))
+                if len(w) >= 3 and not w.isdigit()
             )
     return frozenset(words)
 
@@ -192,6 +197,13 @@ def place_words(*parts: str | None) -> frozenset[str]:
 def place_tokens(*parts: str | None) -> frozenset[str]:
     """The distinctive words of a place: "Borgen bibliotek" -> {"borgen"}."""
     return frozenset(w for w in place_words(*parts) if w not in _PLACE_STOP)
+
+
+@lru_cache(maxsize=65536)
+def alias_words(text: str) -> frozenset[str]:
+    """The words an operator's place name is recognised by (``same_places``): stems as in
+    ``place_words``, but house numbers kept ("Søndre Borgen 11" is not "Søndre Borgen 13")."""
+    return frozenset(stem(PLACE_WORDS.get(w, w)) for w in _NON_WORD.split(fold(text)) if w)
 
 
 # The Snowball stemmer keeps no state between words, but one object is not safe to share
@@ -240,6 +252,10 @@ def canonical_head(word: str) -> str:
     return word
 
 
+#: The shortest words a one-letter slip is forgiven in (``same_word``).
+TYPO_MIN = 8
+
+
 @lru_cache(maxsize=262144)
 def same_word(a: str, b: str) -> bool:
     """Equal words, equal stems, or a compound and its head: Norwegian compounds put the head
@@ -251,7 +267,11 @@ def same_word(a: str, b: str) -> bool:
     if sa == sb:
         return True
     short, long_ = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
-    return len(short) >= 4 and long_.endswith(short)
+    if len(short) >= 4 and long_.endswith(short):
+        return True
+    # one slip of the keyboard in a long word ("Vårdugand", "International"/"Internasjonal"):
+    # long words one edit apart are rarely two different things
+    return min(len(a), len(b)) >= TYPO_MIN and a[:2] == b[:2] and OSA.distance(a, b, score_cutoff=1) <= 1
 
 
 def coverage(a: frozenset[str], b: frozenset[str]) -> float:
@@ -285,7 +305,8 @@ def without_place(tokens: tuple[str, ...], place: frozenset[str]) -> tuple[str, 
 
 # Place words too generic to tell two places apart ("Borgen bibliotek" is not "Asker bibliotek").
 _PLACE_STOP = frozenset(
-    [
+    stem(w)
+    for w in [
         "asker",
         "norge",
         "norway",
@@ -432,13 +453,20 @@ def is_audience(word: str) -> bool:
 
 
 def without_audience(a: frozenset[str], b: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
-    """Audience words dropped from a title when the other names no audience (no contradiction)."""
+    """Audience words dropped from a title when the other names no audience (no contradiction).
+    A compound's modifier names one too: "Seniordans" is for seniors, so "Dans for barn" keeps
+    its "barn" against it (and "Dans for seniorar" its "seniorar", which the compound says)."""
     aud_a, aud_b = {w for w in a if is_audience(w)}, {w for w in b if is_audience(w)}
-    if aud_a and not aud_b:
+    if aud_a and not aud_b and not any(_names_audience(w) for w in b):
         a = (a - aud_a) or a
-    elif aud_b and not aud_a:
+    elif aud_b and not aud_a and not any(_names_audience(w) for w in a):
         b = (b - aud_b) or b
     return a, b
+
+
+@lru_cache(maxsize=65536)
+def _names_audience(word: str) -> bool:
+    return any(is_audience(mod) for mod, _ in compound_splits(word))
 
 
 @lru_cache(maxsize=65536)

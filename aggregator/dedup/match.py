@@ -27,6 +27,7 @@ from rapidfuzz import fuzz
 
 from aggregator.dedup.keys import (
     STOPWORDS,
+    alias_words,
     concept_tokens,
     coverage,
     covered,
@@ -46,7 +47,14 @@ from aggregator.dedup.keys import (
     without_place,
     without_words,
 )
-from aggregator.dedup.salience import Weights, contradiction, description_words, proper_words, shared_weight
+from aggregator.dedup.salience import (
+    Weights,
+    contradiction,
+    description_words,
+    proper_words,
+    shared_weight,
+    text_stems,
+)
 from aggregator.model import EventRecord
 
 #: Title-only matches need starts this close (minutes); a shared link allows more, because a
@@ -63,9 +71,15 @@ PREFIX = 4
 #: hour before the meeting; and for an all-day listing against a timed one on the same date.
 SALIENT = ((5, 0.4), (15, 0.6), (TITLE_TOLERANCE, 0.7))
 SALIENT_ALL_DAY = 0.5
+#: The TF-IDF cosine of two whole listings (title and description lead) that is enough where the
+#: title words alone are not (SALIENT): on its own, or with this much weighted title share.
+TEXT_ALONE = 0.5
+TEXT_WITH_TITLE = (0.15, 0.2)
+TEXT_DESCRIBED = 1
+TEXT_DT = 15
 #: Place words of sports venues: a title with two sides there is a fixture.
 _VENUES = frozenset(
-    ["kunstgress", "kunstgresset", "stadion", "idrettsplass", "idrettsplassen", "gressbane", "idrettshall"]
+    stem(w) for w in ("kunstgress", "stadion", "idrettsplass", "idrettsplassen", "gressbane", "idrettshall")
 )
 #: Places with coordinates this close (metres) are the same place.
 NEAR_M = 150.0
@@ -161,7 +175,9 @@ def prepare(
 
     ``same_places`` are the operator's groups of names for one place ("Borgen bibliotek" is in
     the square's building): a place naming any of a group gets the group as a place token."""
-    groups = [tuple(fold(name) for name in group) for group in same_places]
+    # An operator's name is recognised by its words in any order and form: "Biblioteket på
+    # Borgen" and "Borgen Library" are the group's "Borgen bibliotek".
+    groups = [tuple(alias_words(name) for name in group) for group in same_places]
     # The operator's words for one kind of event become the group's first word, like the
     # shipped lexicon's concepts (the lexicon is read once; these may differ per deployment).
     synonyms = {
@@ -183,16 +199,19 @@ def prepare(
         features = [_with_synonyms(f, synonyms) for f in features]
     # One count per source and title: a weekly series is one title, not fifty.
     weight = Weights(
-        tuple(f[1])
-        for f in {(rec.source_id, f[0]): f for rec, f in zip(records, features, strict=True)}.values()
+        (
+            tuple(f[1])
+            for f in {(rec.source_id, f[0]): f for rec, f in zip(records, features, strict=True)}.values()
+        ),
+        (text_stems(*k) for k in {(rec.title, rec.description) for rec in records}),
     )
     out: list[Entry] = []
     for i, rec in enumerate(records):
         local = rec.start if rec.all_day else rec.start.astimezone(zone)
         key, tokens, distinctive, words, word_keys = features[i]
         if groups:
-            where = fold(" ".join(filter(None, (rec.location, rec.address))))
-            named = {f"@{n}" for n, group in enumerate(groups) if any(alias in where for alias in group)}
+            where = alias_words(" ".join(filter(None, (rec.location, rec.address))))
+            named = {f"@{n}" for n, group in enumerate(groups) if any(alias <= where for alias in group)}
             if named:
                 distinctive, words = distinctive | named, words | named
         lat, lon = rec.latitude, rec.longitude
@@ -374,6 +393,17 @@ def _weak(
         named = _names_organiser(a, b) or _names_organiser(b, a)
         if named:
             share_w, extra = needed, (f"names the organiser {named}",)
+    described = bool(a.record.description) + bool(b.record.description)
+    if needed is not None and share_w < needed and described >= TEXT_DESCRIBED and (dt or 0) <= TEXT_DT:
+        # The whole listings alike: a news post retells the event in its own title but its text
+        # says what the organiser's does ("Skummel ettermiddag på torget" ... "halloween").
+        text = a.weight.text_likeness(
+            text_stems(a.record.title, a.record.description),
+            text_stems(b.record.title, b.record.description),
+            a.place_words | b.place_words,
+        )
+        if text >= TEXT_ALONE or (text >= TEXT_WITH_TITLE[0] and share_w >= TEXT_WITH_TITLE[1]):
+            share_w, extra = needed, (f"texts alike {text:.2f}",)
     if needed is None or share_w < needed:
         return None
     why_not = contradiction(
@@ -387,7 +417,7 @@ def _weak(
 def _names_organiser(x: Entry, y: Entry) -> str | None:
     """A word of ``y``'s source or organiser that ``x``'s title or description says, places aside
     ("bibliotek" in a description is where, not who)."""
-    who = y.who - x.place_words - y.place_words
+    who = {w for w in y.who if stem(w) not in x.place_words and stem(w) not in y.place_words}
     if not who:
         return None
     said = x.tokens | description_words(x.record.description)

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import math
 import re
+import string
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
 from aggregator.dedup.keys import (
     CONCEPTS,
+    FILLER,
     STOPWORDS,
     VARIANTS,
     compound_splits,
@@ -82,9 +84,10 @@ _ORG_WORDS = frozenset(["il", "if", "ul", "fk", "sk", "bk", "ik", "dnt", "lions"
 
 
 class Weights:
-    """Inverse document frequencies of title words (by stem) over one clustering input."""
+    """Inverse document frequencies over one clustering input: of title words (by stem), and of
+    the words of whole listings (title and the lead of the description, ``text_stems``)."""
 
-    def __init__(self, titles: Iterable[tuple[str, ...]]) -> None:
+    def __init__(self, titles: Iterable[tuple[str, ...]], texts: Iterable[tuple[str, ...]] = ()) -> None:
         df: Counter[str] = Counter()
         n = 0
         for tokens in titles:
@@ -92,9 +95,77 @@ class Weights:
             df.update({stem(t) for t in tokens})
         self._df = df
         self._n = n
+        text_df: Counter[str] = Counter()
+        m = 0
+        for stems in texts:
+            m += 1
+            text_df.update(set(stems))
+        self._text_df = text_df
+        self._m = m
 
     def __call__(self, word: str) -> float:
         return math.log((self._n + 1) / (self._df.get(stem(word), 0) + 1)) + 1.0
+
+    def text_likeness(self, a: tuple[str, ...], b: tuple[str, ...], leave_out: frozenset[str]) -> float:
+        """The cosine of two listings' ``text_stems`` as TF-IDF vectors, ``leave_out`` (the
+        stems of their places, which every listing at one place says) aside."""
+        va, vb = self._vector(a, leave_out), self._vector(b, leave_out)
+        dot = sum(x * vb.get(w, 0.0) for w, x in va.items())
+        return dot / (_norm(va) * _norm(vb)) if dot else 0.0
+
+    def _vector(self, stems: tuple[str, ...], leave_out: frozenset[str]) -> dict[str, float]:
+        counts = Counter(w for w in stems if w not in leave_out)
+        n = self._m + 1
+        return {
+            w: (1.0 + math.log(c)) * (math.log(n / (self._text_df.get(w, 0) + 1)) + 1.0)
+            for w, c in counts.items()
+        }
+
+
+def _norm(v: dict[str, float]) -> float:
+    return math.sqrt(sum(x * x for x in v.values())) or 1.0
+
+
+#: Folding for ``text_stems``: cheaper than anyascii on whole descriptions, and the same for
+#: the letters Norwegian text has (so place stems from ``keys.place_words`` still match).
+_TEXT_FOLD = str.maketrans(
+    {
+        **{c: " " for c in string.punctuation + "–—«»“”‘’…•·°"},
+        "æ": "ae",
+        "ø": "o",
+        "å": "a",
+        "é": "e",
+        "è": "e",
+        "ê": "e",
+        "ä": "a",
+        "ö": "o",
+        "ü": "u",
+    }
+)
+_TEXT_SKIP = STOPWORDS | FILLER
+#: How much of a description counts for ``text_stems``: its lead says what the event is; the
+#: rest is practical (what to bring, how to sign up) and alike for every event of a source.
+TEXT_CHARS = 300
+_text_stem: dict[str, str] = {}
+
+
+@lru_cache(maxsize=16384)
+def text_stems(title: str, description: str | None) -> tuple[str, ...]:
+    """The stems of a listing's words, title and description lead, as a bag for
+    ``Weights.text_likeness``: a cheap split (no phrase or compound work: this runs for every
+    listing), stopwords, filler and numbers out."""
+    text = f"{title} {(description or '')[:TEXT_CHARS]}".lower().translate(_TEXT_FOLD)
+    out: list[str] = []
+    for w in text.split():
+        if len(w) < 3 or w in _TEXT_SKIP or w.isdigit():
+            continue
+        st = _text_stem.get(w)
+        if st is None:
+            if len(_text_stem) > 200_000:  # a bound for a long-running server's vocabulary
+                _text_stem.clear()
+            st = _text_stem[w] = stem(w)
+        out.append(st)
+    return tuple(out)
 
 
 def likeness(word: str, own: frozenset[str], other: frozenset[str]) -> float:
@@ -234,13 +305,21 @@ def contradiction(
     """Why two titles name different events despite shared words, or None: they name different
     audiences or levels ("for barn" / "for seniorer"), or each names a proper name or an
     organisation the other does not say (``words_*`` are the titles' words, ``rest_*`` the
-    unmatched ones; words of the listings' own places are no name of the event)."""
+    unmatched ones; words of the listings' own places, ``places`` as stems, are no name of the event)."""
     who_a = {stem(w) for w in words_a if _who_for(w)}
     who_b = {stem(w) for w in words_b if _who_for(w)}
     if who_a and who_b and not any(_compatible(x, y) for x in who_a for y in who_b):
         return f"different audiences {sorted(who_a)[0]}/{sorted(who_b)[0]}"
-    names_a = {w for w in proper_words(title_a) if any(w == r or stem(w) == stem(r) for r in rest_a)} - places
-    names_b = {w for w in proper_words(title_b) if any(w == r or stem(w) == stem(r) for r in rest_b)} - places
+    names_a = {
+        w
+        for w in proper_words(title_a)
+        if stem(w) not in places and any(w == r or stem(w) == stem(r) for r in rest_a)
+    }
+    names_b = {
+        w
+        for w in proper_words(title_b)
+        if stem(w) not in places and any(w == r or stem(w) == stem(r) for r in rest_b)
+    }
     if names_a and names_b:
         return f"different names {sorted(names_a)[0]}/{sorted(names_b)[0]}"
     org_a = {w for w in rest_a if is_organisation(w)}

@@ -15,8 +15,8 @@ import pytest
 
 from aggregator.dedup import cluster
 from aggregator.dedup.cluster import gc_paused
-from aggregator.dedup.keys import same_word, stem, title_key
-from aggregator.dedup.match import Entry, candidate_pairs, compare, prepare
+from aggregator.dedup.keys import TYPO_MIN, place_words, same_word, stem, title_key
+from aggregator.dedup.match import Entry, candidate_pairs, compare, place_agreement, prepare
 from aggregator.model import EventRecord
 from bench.dedup_scale import workload
 from tests.dedup.test_dedup import OSLO, PRIORITY, ev, verdict
@@ -213,3 +213,115 @@ def test_gc_is_paused_while_clustering_and_restored_even_after_an_error() -> Non
         assert not gc.isenabled()  # someone else's choice is left alone
     finally:
         gc.enable()
+
+
+def test_place_names_meet_in_any_order_form_and_language() -> None:
+    library = ev("bibliotek", "Babysang", "2029-09-03T11:00", place="Borgen bibliotek")
+    other = ev("naermiljosentral", "Babysang", "2029-09-03T11:00", place="Biblioteket på Borgen")
+    x, y = prepare([library, other], PRIORITY, OSLO)
+    assert place_agreement(x, y) == "same"  # "biblioteket" is the definite "bibliotek"
+    assert (
+        place_words("Borgen Library")
+        == place_words("Biblioteket på Borgen")
+        == place_words("Borgen bibliotek")
+    )
+    # an operator's group recognises its names by their words, house numbers kept
+    group = [["Søndre Borgen 11", "Borgen bibliotek", "Kafé KIME"]]
+    kime = ev("frivilligsentral", "Språkkafé", "2029-09-05T18:00", place="Kafé KIME")
+    english = ev("bibliotek", "Language café", "2029-09-05T18:00", place="Borgen Library")
+    next_door = ev("husflidslag", "Språkkafé", "2029-09-05T18:00", place="Søndre Borgen 13")
+    a, b, c = prepare([kime, english, next_door], PRIORITY, OSLO, same_places=group)
+    assert place_agreement(a, b) == "same"
+    assert place_agreement(a, c) == "different"
+
+
+def test_a_slip_of_the_keyboard_in_a_long_word_is_the_same_word() -> None:
+    assert same_word("vardugnad", "vardugand")
+    assert not same_word("seniorlag", "juniorlag")  # two edits: two teams
+    assert len("dugnad") < TYPO_MIN and not same_word("dugnad", "dugand")  # short words stay exact
+    assert verdict(
+        ev("borgen-manuelt", "Vårdugand", "2029-04-21T10:00"),
+        ev("naermiljosentral", "Vårdugnad på Borgen", "2029-04-21T10:00"),
+    )
+
+
+def _same_cluster_in_evening(a: EventRecord, b: EventRecord) -> bool:
+    """Whether ``a`` and ``b`` are clustered together among a realistic evening's other listings
+    (the words' weights are taken over the whole input, as in a real run)."""
+    background = [
+        ev(
+            "bibliotek",
+            "Språkkafé",
+            "2029-10-31T18:00",
+            place="Borgen bibliotek",
+            description="Øv på norsk med frivillige. Gratis, ingen påmelding.",
+        ),
+        ev(
+            "husflidslag",
+            "Strikkekafé",
+            "2029-10-31T12:00",
+            description="Ta med strikketøyet. Kaffe og vafler. Velkommen!",
+        ),
+        ev(
+            "borgen-il",
+            "Allidrett 4–6 år",
+            "2029-10-31T17:00",
+            place="Borgen skole, gymsalen",
+            description="Lek og moro i gymsalen. Gratis for medlemmer.",
+        ),
+        ev(
+            "dnt-asker",
+            "Kveldstur med hodelykt",
+            "2029-10-31T19:00",
+            description="Vi går en runde i Vardåsen. Ta med hodelykt og varme klær.",
+        ),
+    ]
+    records = [*background, a, b]
+    groups = cluster(records, PRIORITY, OSLO)
+    ia, ib = len(records) - 2, len(records) - 1
+    return any(ia in g.members and ib in g.members for g in groups)
+
+
+def test_a_news_post_in_its_own_words_is_known_by_its_text() -> None:
+    own = ev(
+        "bibliotek",
+        "Forfattermøte: Kari Holm",
+        "2029-10-31T16:00",
+        place="Borgen bibliotek",
+        description="Ny roman om krigsårene i Vardåsen. Signering etter samtalen.",
+    )
+    news = ev(
+        "borgen-nyheter",
+        "Lokal forfatter på besøk i biblioteket",
+        "2029-10-31T16:00",
+        place="Borgen bibliotek",
+        description="Boka handler om krigsårene i Vardåsen, og du kan få den signert.",
+    )
+    # the titles share only "forfatter", and neither text repeats the other's title: the
+    # texts' own words ("krigsårene", "Vardåsen") say it is one talk
+    assert _same_cluster_in_evening(own, news)
+    # the same two titles without their texts: "forfatter" alone is not enough
+    bare_own = ev("bibliotek", "Forfattermøte: Kari Holm", "2029-10-31T16:00", place="Borgen bibliotek")
+    bare_news = ev(
+        "borgen-nyheter",
+        "Lokal forfatter på besøk i biblioteket",
+        "2029-10-31T16:00",
+        place="Borgen bibliotek",
+    )
+    assert not _same_cluster_in_evening(bare_own, bare_news)
+
+
+def test_texts_sharing_only_practical_words_stay_apart() -> None:
+    quiz = ev(
+        "frivilligsentral",
+        "Quizkveld",
+        "2029-10-31T18:00",
+        description="Gratis. Kaffe og vafler. Velkommen til alle!",
+    )
+    choir = ev(
+        "musikkorps",
+        "Åpen korøvelse",
+        "2029-10-31T18:00",
+        description="Gratis. Kaffe og vafler i pausen. Velkommen til alle!",
+    )
+    assert not _same_cluster_in_evening(quiz, choir)
