@@ -71,6 +71,8 @@ PREFIX = 4
 #: hour before the meeting; and for an all-day listing against a timed one on the same date.
 SALIENT = ((5, 0.4), (15, 0.6), (TITLE_TOLERANCE, 0.7))
 SALIENT_ALL_DAY = 0.5
+#: The weighted share needed when one listing names no place (at one start, or one side all-day).
+SALIENT_UNKNOWN_PLACE = 0.7
 #: The TF-IDF cosine of two whole listings (title and description lead) that is enough where the
 #: title words alone are not (SALIENT): on its own, or with this much weighted title share.
 TEXT_ALONE = 0.5
@@ -289,13 +291,9 @@ def compare(a: Entry, b: Entry) -> Verdict | None:
     # Most candidate pairs are rejected here, before any string work: different places never
     # match without a shared link; a timed and an all-day listing only at one named place (the
     # square's calendar lists a market day, the organiser its opening hour).
-    if not shared and (
-        where == "different" or (dt is None and where != "same") or (dt is not None and dt > TITLE_TOLERANCE)
-    ):
+    if not shared and (where == "different" or (dt is not None and dt > TITLE_TOLERANCE)):
         return None
     so = fuzz.token_sort_ratio(a.key, b.key) / 100
-    if not shared and where == "unknown" and so < 0.9:
-        return None  # an unknown place needs a near-identical title (the second rule below)
     ts = fuzz.token_set_ratio(a.key, b.key) / 100
 
     def verdict(score: float, *extra: str) -> Verdict:
@@ -313,6 +311,11 @@ def compare(a: Entry, b: Entry) -> Verdict | None:
         return verdict(0.9 + 0.1 * ts, "shared link " + sorted(shared)[0])
     if where == "different":
         return None
+    if where == "unknown" and (dt is None or so < 0.9):
+        # One listing names no place (a news post, a date-only notice): a near-identical title
+        # within 30 minutes (below), or the weighted title words nearly all shared at one start
+        # or with one side all-day ("Bli med DNT Asker til Vardåsen på søndag").
+        return _weak(a, b, dt, verdict, unknown_place=True) if dt is None or dt <= SALIENT[0][0] else None
     if dt is None:
         return _weak(a, b, dt, verdict)
     if so >= 0.8 and dt <= 5 and where == "same":
@@ -369,6 +372,8 @@ def _weak(
     dt: int | None,
     verdict: Callable[..., Verdict],
     words: tuple[frozenset[str], frozenset[str]] | None = None,
+    *,
+    unknown_place: bool = False,
 ) -> Verdict | None:
     """Weaker word evidence, weighted by how telling the words are, with the descriptions: enough
     at one place and start when nothing contradicts it ("Strikkekafé" / "Strikking og prat");
@@ -385,16 +390,31 @@ def _weak(
         description_words(b.record.description),
         proper_words(a.record.title) | proper_words(b.record.title),
     )
-    needed = SALIENT_ALL_DAY if dt is None else next((s for limit, s in SALIENT if dt <= limit), None)
+    if unknown_place:
+        needed: float | None = SALIENT_UNKNOWN_PLACE
+    else:
+        needed = SALIENT_ALL_DAY if dt is None else next((s for limit, s in SALIENT if dt <= limit), None)
     extra: tuple[str, ...] = ()
-    if needed is not None and share_w < needed and dt is not None and dt <= SALIENT[0][0]:
+    if (
+        needed is not None
+        and share_w < needed
+        and dt is not None
+        and dt <= SALIENT[0][0]
+        and not unknown_place
+    ):
         # A portal's category title ("Konsert", "Kurs") whose text names the other listing's
         # organiser ("Borgen musikkorps"), at one place and start: the organiser's own event.
         named = _names_organiser(a, b) or _names_organiser(b, a)
         if named:
             share_w, extra = needed, (f"names the organiser {named}",)
     described = bool(a.record.description) + bool(b.record.description)
-    if needed is not None and share_w < needed and described >= TEXT_DESCRIBED and (dt or 0) <= TEXT_DT:
+    if (
+        needed is not None
+        and share_w < needed
+        and described >= TEXT_DESCRIBED
+        and (dt or 0) <= TEXT_DT
+        and not unknown_place
+    ):
         # The whole listings alike: a news post retells the event in its own title but its text
         # says what the organiser's does ("Skummel ettermiddag på torget" ... "halloween").
         text = a.weight.text_likeness(
@@ -448,6 +468,9 @@ def candidate_pairs(entries: Sequence[Entry]) -> Iterator[tuple[int, int]]:
     - a title-word prefix or compound head, but only for pairs where one side's place has no
       distinctive word: two listings with distinctive place words either share one (a place
       block has them) or are at different places, which never match without a shared link.
+      A listing's distinctive place words are indexed with its title words, so a place-less
+      "Konsert – Hvalvik" meets the concert at "Hvalvik kulturhus"; all-day listings meet
+      timed ones here too (a date-only notice is often the one without a place).
     The last rule is what keeps the cost linear in a region: the same activity words occur in
     every town, but a town's places do not.
     """
@@ -471,7 +494,9 @@ def _pairs_of_day(day: list[Entry], n: int, out: list[int]) -> None:
     cells: dict[tuple[int, int], list[Entry]] = defaultdict(list)
     links: dict[str, list[Entry]] = defaultdict(list)
     for e in day:
-        for wk in e.word_keys:
+        # a listing's place names are words a place-less listing may say in its title
+        # ("Konsert – Hvalvik" with no place is the concert at "Hvalvik kulturhus")
+        for wk in e.word_keys | {p[:PREFIX] for p in e.place if not p.startswith("@")}:
             words[wk].append(e)
         for p in e.place:
             places[p].append(e)
@@ -510,7 +535,8 @@ def _pairs_of_day(day: list[Entry], n: int, out: list[int]) -> None:
     for k, wild in probes.items():
         block = words[k]
         if 2 <= len(block) <= MAX_BLOCK:
-            _pairs(wild, block, TITLE_TOLERANCE, n, seen, out)
+            # all-day with timed too: a date-only notice is often the one that names no place
+            _pairs(wild, block, TITLE_TOLERANCE, n, seen, out, mixed=True)
 
 
 def _split_by_words(block: list[Entry], n: int, seen: set[int], out: list[int]) -> None:

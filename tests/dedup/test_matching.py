@@ -325,3 +325,17 @@ def test_texts_sharing_only_practical_words_stay_apart() -> None:
         description="Gratis. Kaffe og vafler i pausen. Velkommen til alle!",
     )
     assert not _same_cluster_in_evening(quiz, choir)
+
+
+def test_a_notice_without_place_or_time_meets_the_event_it_announces() -> None:
+    def notice(title: str, start: str, all_day: bool = True) -> EventRecord:
+        rec = ev("borgen-nyheter", title, start, place=None)
+        return EventRecord(**{**rec.__dict__, "all_day": all_day})
+
+    tour = ev("dnt-asker", "DNT Asker: Tur til Vardåsen", "2029-10-31T10:00")
+    assert _same_cluster_in_evening(tour, notice("Bli med DNT Asker til Vardåsen onsdag", "2029-10-31T00:00"))
+    # a notice of another tour that morning names another place: two events
+    assert not _same_cluster_in_evening(tour, notice("Bli med på tur til Skaugumsåsen", "2029-10-31T00:00"))
+    # without a place, shared words half an hour apart are not enough
+    late = notice("Bli med DNT Asker til Vardåsen", "2029-10-31T10:30", all_day=False)
+    assert not _same_cluster_in_evening(tour, late)
