@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import threading
 import tomllib
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -148,8 +149,14 @@ VARIANTS = {
 
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
-    """Lower-case ASCII: "Søndagstur på Vardåsen" -> "sondagstur pa vardasen"."""
+    """Lower-case ASCII: "Søndagstur på Vardåsen" -> "sondagstur pa vardasen". Emoji and other
+    symbols are dropped first: anyascii would spell "🔥 Fakkeltur" as "fire fakkeltur"."""
+    if not text.isascii():
+        text = "".join(" " if unicodedata.category(c) in _SYMBOLS else c for c in text)
     return anyascii(text).lower()
+
+
+_SYMBOLS = frozenset(["So", "Sk", "Cs", "Co"])
 
 
 # "Språk-kafé" and "Språkkafé" are one word: a hyphen inside a compound is dropped.

@@ -66,10 +66,13 @@ LINK_TOLERANCE = 180
 #: block this big (a festival's hundred stands on one square) is split by title word instead.
 MAX_BLOCK = 400
 PREFIX = 4
+#: A listing with no place is paired through its title words said by at most this many
+#: listings that day (rare enough to tell, and bounded as a region grows).
+PLACELESS_BLOCK = 20
 #: The weighted share of title words (``salience.shared_weight``) that is enough at one place, by
 #: how far apart the starts are (minutes): a news post rounds "i 10-tiden", a café opens half an
 #: hour before the meeting; and for an all-day listing against a timed one on the same date.
-SALIENT = ((5, 0.4), (15, 0.6), (TITLE_TOLERANCE, 0.7))
+SALIENT = ((5, 0.2), (15, 0.6), (TITLE_TOLERANCE, 0.7))
 SALIENT_ALL_DAY = 0.5
 #: The weighted share needed when one listing names no place (at one start, or one side all-day).
 SALIENT_UNKNOWN_PLACE = 0.7
@@ -408,13 +411,7 @@ def _weak(
         if named:
             share_w, extra = needed, (f"names the organiser {named}",)
     described = bool(a.record.description) + bool(b.record.description)
-    if (
-        needed is not None
-        and share_w < needed
-        and described >= TEXT_DESCRIBED
-        and (dt or 0) <= TEXT_DT
-        and not unknown_place
-    ):
+    if needed is not None and share_w < needed and described >= TEXT_DESCRIBED and (dt or 0) <= TEXT_DT:
         # The whole listings alike: a news post retells the event in its own title but its text
         # says what the organiser's does ("Skummel ettermiddag på torget" ... "halloween").
         text = a.weight.text_likeness(
@@ -524,12 +521,14 @@ def _pairs_of_day(day: list[Entry], n: int, out: list[int]) -> None:
             continue
         keys: Iterable[str] = e.word_keys
         if not e.place_words and e.tokens:
-            # No place at all: only a near-identical title (token sort ≥ 0.9) or a link can
-            # match it, so a partner has its rarest word that day too, found by that word's
-            # prefix or its compound head short of a typo in both; its common words ("for
-            # barn") would pair it with the same activity in every town of a region.
-            rare = min(e.tokens, key=lambda t: (len(words[t[:PREFIX]]), t))
-            keys = _word_keys((rare,))
+            # No place at all: a partner says its telling words (a near-identical title, or a
+            # weighted share of 0.7), so it is paired through the words that are rare that day
+            # and said by someone else too; its common words ("for barn") would pair it with
+            # the same activity in every town of a region. A word only it says pairs nothing.
+            keys = {k for k in e.word_keys if 2 <= len(words[k]) <= PLACELESS_BLOCK}
+            if not keys:
+                rare = min(e.tokens, key=lambda t: (len(words[t[:PREFIX]]), t))
+                keys = _word_keys((rare,))
         for k in keys:
             probes[k].append(e)
     for k, wild in probes.items():
