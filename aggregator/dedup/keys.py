@@ -433,6 +433,32 @@ _AUDIENCE_STEMS = frozenset(
 GENERIC_HEADS = frozenset(["fest", "feiring", "markering", "arrangement", "kveld", "moro", "dag"])
 
 
+def _load_themes() -> dict[str, frozenset[str]]:
+    raw = tomllib.loads((Path(__file__).with_name("lexicon.toml")).read_text(encoding="utf-8"))
+    out: dict[str, set[str]] = {}
+    for theme, words in raw.get("themes", {}).items():
+        for word in words:
+            out.setdefault(stem(word), set()).add(theme)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+#: Stem -> the happenings (lexicon.toml [themes]) a word belongs to.
+THEMES = _load_themes()
+
+
+@lru_cache(maxsize=65536)
+def themes_of(word: str) -> frozenset[str]:
+    """The themes of a title word: as itself, as a compound's head ("gran|tenning"), or as a
+    modifier before a generic head ("fastelavns|fest"); a modifier before a specific head says
+    nothing ("Halloween-verksted" is not a Halloween party)."""
+    found = set(THEMES.get(stem(word), ()))
+    for mod, head in compound_splits(word):
+        found.update(THEMES.get(stem(head), ()))
+        if head in GENERIC_HEADS:
+            found.update(THEMES.get(stem(mod), ()))
+    return frozenset(found)
+
+
 @lru_cache(maxsize=65536)
 def concept_tokens(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """``tokens`` with PHRASES joined, CONCEPTS applied, FILLER and genitives of the deployment's

@@ -48,6 +48,7 @@ from aggregator.dedup.keys import (
     without_words,
 )
 from aggregator.dedup.salience import (
+    THEME_NEEDED,
     Weights,
     contradiction,
     description_words,
@@ -410,6 +411,20 @@ def _weak(
         named = _names_organiser(a, b) or _names_organiser(b, a)
         if named:
             share_w, extra = needed, (f"names the organiser {named}",)
+    if needed is not None and share_w < needed:
+        # Words of one happening ("Slå katta ut av tønna!" / "Fastelavnsfest"), when they make
+        # up most of both titles.
+        themed = shared_weight(
+            ta,
+            tb,
+            a.weight,
+            description_words(a.record.description),
+            description_words(b.record.description),
+            proper_words(a.record.title) | proper_words(b.record.title),
+            themes=True,
+        )[0]
+        if themed >= max(needed, THEME_NEEDED):
+            share_w, extra = needed, (f"one happening {themed:.2f}",)
     described = bool(a.record.description) + bool(b.record.description)
     if needed is not None and share_w < needed and described >= TEXT_DESCRIBED and (dt or 0) <= TEXT_DT:
         # The whole listings alike: a news post retells the event in its own title but its text

@@ -30,6 +30,7 @@ from aggregator.dedup.keys import (
     found_in,
     is_audience,
     stem,
+    themes_of,
     title_tokens,
 )
 
@@ -60,6 +61,11 @@ _ENDINGS = frozenset(
 PREFIX_MIN = 5
 #: Likeness of a word found only in the other listing's description.
 DESCRIPTION_LIKENESS = 0.6
+#: The likeness of two words of one happening (lexicon.toml [themes]: "tønna" / "Fastelavnsfest").
+THEME_LIKENESS = 0.6
+#: The share themes must lift two titles to, at least: a theme is a weaker bond than a word, and
+#: "Skummel eventyrstund" is not the "Halloween på Borgen" party although both are Halloween.
+THEME_NEEDED = 0.5
 #: How much more a proper name weighs than another word of the same rarity.
 NAME_FACTOR = 2.0
 #: Words that say how experienced the audience is, not what the event is.
@@ -168,7 +174,7 @@ def text_stems(title: str, description: str | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-def likeness(word: str, own: frozenset[str], other: frozenset[str]) -> float:
+def likeness(word: str, own: frozenset[str], other: frozenset[str], themes: bool = False) -> float:
     """1.0 when ``other`` says ``word`` (``keys.found_in``) or has a compound with the same
     first and last parts ("påske|verksted" / "påske|pynt|verksted"); 0.8 for a shared beginning
     of at least PREFIX_MIN letters with only an ending left on one side; else 0."""
@@ -185,6 +191,10 @@ def likeness(word: str, own: frozenset[str], other: frozenset[str]) -> float:
                 return 1.0
         if k >= PREFIX_MIN and (word[k:] in _ENDINGS or x[k:] in _ENDINGS):
             best = 0.8
+    if themes and best < THEME_LIKENESS:
+        mine = themes_of(word)
+        if mine and any(mine & themes_of(x) for x in other):
+            best = THEME_LIKENESS
     return best
 
 
@@ -227,6 +237,7 @@ def shared_weight(
     desc_a: frozenset[str] = frozenset(),
     desc_b: frozenset[str] = frozenset(),
     names: frozenset[str] = frozenset(),
+    themes: bool = False,
 ) -> tuple[float, frozenset[str], frozenset[str]]:
     """(soft weighted Dice of the two titles, A's unmatched words, B's unmatched words).
 
@@ -234,7 +245,8 @@ def shared_weight(
     DESCRIPTION_LIKENESS when the other listing's description says it); ``names`` (proper
     names in either title, ``proper_words``) count NAME_FACTOR times: "Heggedal" or "Vardåsen"
     says more than "tur". Audience and level words are left out: they say who an event is for
-    ("for nybegynnere"), not which event it is."""
+    ("for nybegynnere"), not which event it is. With ``themes``, words of one happening
+    ("tønna" / "Fastelavnsfest") count THEME_LIKENESS."""
     a = frozenset(w for w in a if not _who_for(w)) or a
     b = frozenset(w for w in b if not _who_for(w)) or b
     total = found = 0.0
@@ -243,7 +255,7 @@ def shared_weight(
         for w in own:
             wt = weight(w) * (NAME_FACTOR if w in names else 1.0)
             total += wt
-            like = likeness(w, own, other)
+            like = likeness(w, own, other, themes)
             if not like and desc and likeness(w, own, desc) == 1.0:
                 like = DESCRIPTION_LIKENESS
             found += wt * like

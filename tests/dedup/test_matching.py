@@ -21,6 +21,7 @@ from aggregator.dedup.keys import (
     place_words,
     same_word,
     stem,
+    themes_of,
     title_key,
     title_tokens,
 )
@@ -350,3 +351,17 @@ def test_emoji_say_nothing_about_the_event() -> None:
     assert title_key("Rock på KIME 🎸") == title_key("Rock på KIME")
     # a headline's "is back" says nothing either
     assert concept_tokens(title_tokens("Språkkafeen er tilbake!")) == ("sprakkafeen",)
+
+
+def test_words_of_one_happening_join_when_they_are_most_of_both_titles() -> None:
+    party = ev("borgen-manuelt", "Fastelavnsfest", "2029-10-31T12:00")
+    news = ev("borgen-nyheter", "Slå katta ut av tønna!", "2029-10-31T12:00")
+    assert themes_of("fastelavnsfest") == themes_of("tonna") == {"fastelavn"}
+    assert _same_cluster_in_evening(party, news)
+    # both Halloween, but a story hour is not the party: a theme is a weak bond
+    assert not _same_cluster_in_evening(
+        ev("borgen-manuelt", "Halloween på Borgen", "2029-10-31T16:00"),
+        ev("bibliotek", "Skummel eventyrstund", "2029-10-31T16:00", place="Borgen bibliotek"),
+    )
+    # a modifier before a specific head is no theme: a workshop is not the party
+    assert themes_of("halloweenverksted") == frozenset()

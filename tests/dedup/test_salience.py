@@ -119,10 +119,11 @@ def test_weak_evidence_needs_the_same_start_or_place() -> None:
 
 
 def test_operator_same_words_join_a_regional_paraphrase() -> None:
-    a = ev("borgen-manuelt", "Fastelavnsfest", "2028-02-27T12:00")
-    b = ev("borgen-nyheter", "Tønnefest på torget!", "2028-02-27T12:00")
+    # a local custom the shipped lexicon cannot know (the square's yearly bazaar is "the lottery")
+    a = ev("borgen-manuelt", "Basar", "2028-02-27T12:00")
+    b = ev("borgen-nyheter", "Kakelotteri på torget!", "2028-02-27T12:00")
     plain = cluster([a, b], PRIORITY, OSLO)
-    taught = cluster([a, b], PRIORITY, OSLO, same_words=(("fastelavnsfest", "tønnefest"),))
+    taught = cluster([a, b], PRIORITY, OSLO, same_words=(("basar", "kakelotteri"),))
     assert len(plain) == 2 and len(taught) == 1
 
 
