@@ -75,6 +75,8 @@ PLACELESS_BLOCK = 20
 #: hour before the meeting; and for an all-day listing against a timed one on the same date.
 SALIENT = ((5, 0.2), (15, 0.6), (TITLE_TOLERANCE, 0.7))
 SALIENT_ALL_DAY = 0.5
+#: How much a date-only listing's stated clock time moves its score with a timed listing.
+STATED_BONUS = 0.05
 #: The weighted share needed when one listing names no place (at one start, or one side all-day).
 SALIENT_UNKNOWN_PLACE = 0.7
 #: The TF-IDF cosine of two whole listings (title and description lead) that is enough where the
@@ -113,6 +115,7 @@ class Entry:
     word_keys: frozenset[str] = frozenset()  # title-word prefixes and compound heads (blocking)
     cell: tuple[int, int] | None = None  # coordinate grid cell (blocking)
     weight: Weights | None = None  # title-word weights of the whole input (shared by all entries)
+    stated: int | None = None  # an all-day listing's clock time from its words ("kl. 18")
 
     @property
     def wild(self) -> bool:
@@ -153,9 +156,16 @@ def _with_synonyms(
 def _word_keys(tokens: Iterable[str]) -> frozenset[str]:
     # A prefix survives a typo or an inflection; the stem's last letters are a compound's head
     # ("vårdugnad"/"dugnad"), which ``same_word`` accepts but a prefix would never block.
-    return frozenset(
-        [t[:PREFIX] for t in tokens] + ["~" + stem(t)[-PREFIX:] for t in tokens if len(stem(t)) > PREFIX]
-    )
+    return frozenset([t[:PREFIX] for t in tokens] + [k for t in tokens if (k := _tail_key(t))])
+
+
+def _tail_key(word: str) -> str | None:
+    """The last letters of a word's stem, an "s" a compound's stem kept set aside ("skolekorps"
+    and "korps" both end in "korp"), as a blocking key; None for a stem shorter than PREFIX."""
+    s = stem(word)
+    if len(s) > PREFIX and s.endswith("s"):
+        s = s[:-1]
+    return "~" + s[-PREFIX:] if len(s) >= PREFIX else None
 
 
 _SPLIT = re.compile(r"[^a-z0-9]+")
@@ -233,6 +243,7 @@ def prepare(
                 links=frozenset(k for k in raw_links[i] if per_source[(rec.source_id, k)] == 1),
                 day=local.date(),
                 minute=None if rec.all_day else local.hour * 60 + local.minute,
+                stated=_stated_minute(rec.title, rec.description) if rec.all_day else None,
                 source_id=rec.source_id,
                 who=_who(rec.source_id, rec.organizer),
                 word_keys=word_keys,
@@ -243,6 +254,24 @@ def prepare(
             )
         )
     return out
+
+
+# "kl. 18", "kl 9.30", "klokka 18:00": a clock time a date-only listing states in its words.
+# Only with "kl." — "18.10" alone is as often the 18th of October.
+_STATED_CLOCK = re.compile(r"\b(?:kl|klokka|klokken)\.?\s*(\d{1,2})(?:[.:](\d{2}))?\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=16384)
+def _stated_minute(title: str, description: str | None) -> int | None:
+    """The first clock time a date-only listing gives in its title or description lead, as
+    local minutes, or None. Only a hint (``_by_stated``): it is the start ("Dørene åpner kl.
+    10"), the show it means ("kveldsforestillingen kl. 18") or a moment of the day ("nissen
+    kommer kl. 13")."""
+    m = _STATED_CLOCK.search(f"{title} {(description or '')[:300]}")
+    if m is None:
+        return None
+    hour, minute = int(m.group(1)), int(m.group(2) or 0)
+    return hour * 60 + minute if hour < 24 and minute < 60 else None
 
 
 def _distance_m(a: EventRecord, b: EventRecord) -> float | None:
@@ -319,9 +348,11 @@ def compare(a: Entry, b: Entry) -> Verdict | None:
         # One listing names no place (a news post, a date-only notice): a near-identical title
         # within 30 minutes (below), or the weighted title words nearly all shared at one start
         # or with one side all-day ("Bli med DNT Asker til Vardåsen på søndag").
-        return _weak(a, b, dt, verdict, unknown_place=True) if dt is None or dt <= SALIENT[0][0] else None
+        if dt is None:
+            return _by_stated(a, b, _weak(a, b, dt, verdict, unknown_place=True))
+        return _weak(a, b, dt, verdict, unknown_place=True) if dt <= SALIENT[0][0] else None
     if dt is None:
-        return _weak(a, b, dt, verdict)
+        return _by_stated(a, b, _weak(a, b, dt, verdict))
     if so >= 0.8 and dt <= 5 and where == "same":
         return verdict(0.5 + 0.3 * so + 0.1 - dt / 600)
     if so >= 0.9 and dt <= TITLE_TOLERANCE:
@@ -444,6 +475,22 @@ def _weak(
     if why_not is not None:
         return None
     return verdict(0.3 + 0.2 * share_w - (dt or 0) / 600, f"weighted shared words {share_w:.2f}", *extra)
+
+
+def _by_stated(a: Entry, b: Entry, found: Verdict | None) -> Verdict | None:
+    """An all-day listing's match with a timed one, scored up when the clock time its words state
+    is the other's start (within TITLE_TOLERANCE) and down when it is not, so that of two shows
+    of one day the news post joins the one it names (clusters take the best scores first)."""
+    if found is None:
+        return None
+    day, timed = (a, b) if a.minute is None else (b, a)
+    if day.stated is None or timed.minute is None:
+        return found
+    near = abs(day.stated - timed.minute) <= TITLE_TOLERANCE
+    return Verdict(
+        round(found.score + (STATED_BONUS if near else -STATED_BONUS), 4),
+        (*found.reasons, f"says kl. {day.stated // 60:02d}.{day.stated % 60:02d}"),
+    )
 
 
 def _names_organiser(x: Entry, y: Entry) -> str | None:

@@ -365,3 +365,27 @@ def test_words_of_one_happening_join_when_they_are_most_of_both_titles() -> None
     )
     # a modifier before a specific head is no theme: a workshop is not the party
     assert themes_of("halloweenverksted") == frozenset()
+
+
+def test_a_date_only_post_joins_the_show_its_text_names() -> None:
+    def show(source: str, title: str, start: str) -> EventRecord:
+        return ev(source, title, start, place="Asker kulturhus")
+
+    records = [
+        show("kulturskole", "Nøtteknekkeren – kulturskolens juleforestilling", "2031-12-06T14:00"),
+        show("kulturskole", "Nøtteknekkeren – kulturskolens juleforestilling", "2031-12-06T18:00"),
+        show("kulturskole-ticketco", "Nøtteknekkeren (kl. 14.00)", "2031-12-06T14:00"),
+        show("kulturskole-ticketco", "Nøtteknekkeren (kl. 18.00)", "2031-12-06T18:00"),
+    ]
+    post = ev(
+        "borgen-nyheter",
+        "Dansere fra Borgen i Nøtteknekkeren",
+        "2031-12-06T00:00",
+        place="Asker kulturhus",
+        description="Flere av danserne er fra Borgen. Kveldsforestillingen kl. 18 har fortsatt ledige plasser.",
+    )
+    records.append(EventRecord(**{**post.__dict__, "all_day": True}))
+    groups = cluster(records, PRIORITY, OSLO)
+    with_post = next(g for g in groups if 4 in g.members)
+    assert sorted(with_post.members) == [1, 3, 4]
+    assert any("says kl. 18.00" in r for link in with_post.links for r in link.reasons)
