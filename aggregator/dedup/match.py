@@ -84,6 +84,8 @@ SALIENT_UNKNOWN_PLACE = 0.7
 TEXT_ALONE = 0.5
 TEXT_WITH_TITLE = (0.15, 0.2)
 TEXT_DESCRIBED = 1
+#: The same for an all-day listing against a timed one, where the date alone brings them together.
+TEXT_WITH_TITLE_ALL_DAY = (0.25, 0.2)
 TEXT_DT = 15
 #: Place words of sports venues: a title with two sides there is a fixture.
 _VENUES = frozenset(
@@ -465,7 +467,8 @@ def _weak(
             text_stems(b.record.title, b.record.description),
             a.place_words | b.place_words,
         )
-        if text >= TEXT_ALONE or (text >= TEXT_WITH_TITLE[0] and share_w >= TEXT_WITH_TITLE[1]):
+        with_title = TEXT_WITH_TITLE if dt is not None else TEXT_WITH_TITLE_ALL_DAY
+        if text >= TEXT_ALONE or (text >= with_title[0] and share_w >= with_title[1]):
             share_w, extra = needed, (f"texts alike {text:.2f}",)
     if needed is None or share_w < needed:
         return None
