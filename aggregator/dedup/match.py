@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
@@ -419,7 +419,8 @@ def _weak(
         return None
     # the title words without the other's organiser words; compare passes them when it has them
     ta, tb = words or (without_words(a.tokens, b.who), without_words(b.tokens, a.who))
-    share_w, rest_a, rest_b = shared_weight(
+    share = partial(
+        shared_weight,
         ta,
         tb,
         a.weight,
@@ -427,6 +428,7 @@ def _weak(
         description_words(b.record.description),
         proper_words(a.record.title) | proper_words(b.record.title),
     )
+    share_w, rest_a, rest_b = share()
     if unknown_place:
         needed: float | None = SALIENT_UNKNOWN_PLACE
     else:
@@ -447,21 +449,14 @@ def _weak(
     if needed is not None and share_w < needed:
         # Words of one happening ("Slå katta ut av tønna!" / "Fastelavnsfest"), when they make
         # up most of both titles.
-        themed = shared_weight(
-            ta,
-            tb,
-            a.weight,
-            description_words(a.record.description),
-            description_words(b.record.description),
-            proper_words(a.record.title) | proper_words(b.record.title),
-            themes=True,
-        )[0]
+        themed = share(themes=True)[0]
         if themed >= max(needed, THEME_NEEDED):
             share_w, extra = needed, (f"one happening {themed:.2f}",)
     described = bool(a.record.description) + bool(b.record.description)
     if needed is not None and share_w < needed and described >= TEXT_DESCRIBED and (dt or 0) <= TEXT_DT:
-        # The whole listings alike: a news post retells the event in its own title but its text
-        # says what the organiser's does ("Skummel ettermiddag på torget" ... "halloween").
+        # The whole listings alike: a news post retells the event in its own title, but its
+        # text says what the organiser's does ("Lokalhistorie i romanform" / "Forfattermøte",
+        # both texts naming the book and the farm it is about).
         text = a.weight.text_likeness(
             text_stems(a.record.title, a.record.description),
             text_stems(b.record.title, b.record.description),
