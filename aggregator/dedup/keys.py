@@ -401,9 +401,13 @@ def links_in(text: str | None) -> list[str]:
 # stays what it was.
 
 
+#: The shipped lexicon (``lexicon.toml``, next to this module), read once at import.
+_LEXICON = tomllib.loads((Path(__file__).with_name("lexicon.toml")).read_text(encoding="utf-8"))
+
+
 def _load_lexicon() -> tuple[dict[tuple[str, ...], str], dict[str, str], frozenset[str], dict[str, str]]:
-    """The shipped lexicon (``lexicon.toml``, next to this module): phrases, concepts, filler."""
-    raw = tomllib.loads((Path(__file__).with_name("lexicon.toml")).read_text(encoding="utf-8"))
+    """Phrases, concepts, filler and place words of the shipped lexicon."""
+    raw = _LEXICON
     phrases = {tuple(k.split()): v for k, v in raw["phrases"].items()}
     return phrases, dict(raw["concepts"]), frozenset(raw["filler"]["words"]), dict(raw["places"])
 
@@ -439,9 +443,8 @@ GENERIC_HEADS = frozenset(["fest", "feiring", "markering", "arrangement", "kveld
 
 
 def _load_themes() -> dict[str, frozenset[str]]:
-    raw = tomllib.loads((Path(__file__).with_name("lexicon.toml")).read_text(encoding="utf-8"))
     out: dict[str, set[str]] = {}
-    for theme, words in raw.get("themes", {}).items():
+    for theme, words in _LEXICON.get("themes", {}).items():
         for word in words:
             out.setdefault(stem(word), set()).add(theme)
     return {k: frozenset(v) for k, v in out.items()}

@@ -152,7 +152,6 @@ _TEXT_SKIP = STOPWORDS | FILLER
 #: How much of a description counts for ``text_stems``: its lead says what the event is; the
 #: rest is practical (what to bring, how to sign up) and alike for every event of a source.
 TEXT_CHARS = 300
-_text_stem: dict[str, str] = {}
 
 
 @lru_cache(maxsize=16384)
@@ -161,17 +160,7 @@ def text_stems(title: str, description: str | None) -> tuple[str, ...]:
     ``Weights.text_likeness``: a cheap split (no phrase or compound work: this runs for every
     listing), stopwords, filler and numbers out."""
     text = f"{title} {(description or '')[:TEXT_CHARS]}".lower().translate(_TEXT_FOLD)
-    out: list[str] = []
-    for w in text.split():
-        if len(w) < 3 or w in _TEXT_SKIP or w.isdigit():
-            continue
-        st = _text_stem.get(w)
-        if st is None:
-            if len(_text_stem) > 200_000:  # a bound for a long-running server's vocabulary
-                _text_stem.clear()
-            st = _text_stem[w] = stem(w)
-        out.append(st)
-    return tuple(out)
+    return tuple(stem(w) for w in text.split() if len(w) >= 3 and w not in _TEXT_SKIP and not w.isdigit())
 
 
 def likeness(word: str, own: frozenset[str], other: frozenset[str], themes: bool = False) -> float:
