@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from aggregator.dedup.match import Entry, candidate_pairs, compare, prepare
+from aggregator.dedup.relative import proposals
 from aggregator.model import EventRecord
 
 #: An event's identity as the store keys it: (source id, provider uid, recurrence id).
@@ -154,6 +155,19 @@ def cluster_entries(entries: Sequence[Entry], decisions: Decisions = Decisions()
             continue
         sets.union(i, j)
         links.append(Link(j, i, score, reasons))
+    # Second look: what the pair rules left alone joins the day's event it is clearly most like
+    # (relative.py: date-only notices), under the same rules.
+    roots: dict[int, list[int]] = {}
+    for i in range(len(entries)):
+        roots.setdefault(sets.find(i), []).append(i)
+    for p in proposals(entries, list(roots.values())):
+        ri, rj = sets.find(p.member), sets.find(p.other)
+        if ri == rj or sets.sources(ri) & sets.sources(rj):
+            continue
+        if apart and _crosses(sets.members(ri), sets.members(rj), apart):
+            continue
+        sets.union(p.member, p.other)
+        links.append(Link(p.member, p.other, p.score, p.reasons))
     # One pass in index order: a cluster is made when its lowest member comes up, and members
     # are appended in order, so clusters come out sorted by first member with sorted members.
     by_root: dict[int, Cluster] = {}

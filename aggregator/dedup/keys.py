@@ -151,12 +151,20 @@ VARIANTS = {
 def fold(text: str) -> str:
     """Lower-case ASCII: "Søndagstur på Vardåsen" -> "sondagstur pa vardasen". Emoji and other
     symbols are dropped first: anyascii would spell "🔥 Fakkeltur" as "fire fakkeltur"."""
-    if not text.isascii():
-        text = "".join(" " if unicodedata.category(c) in _SYMBOLS else c for c in text)
-    return anyascii(text).lower()
+    if text.isascii():
+        return text.lower()
+    # Per distinct character, not per character: descriptions are long and repeat few letters.
+    odd = {c for c in set(text) if c > "\u024f" and unicodedata.category(c) in _SYMBOLS}
+    if odd:
+        text = text.translate({ord(c): " " for c in odd})
+    # The letters and marks Norwegian text has, spelled as anyascii spells them (it reads one
+    # character at a time), so most text needs no anyascii call at all.
+    text = text.translate(_COMMON)
+    return (text if text.isascii() else anyascii(text)).lower()
 
 
 _SYMBOLS = frozenset(["So", "Sk", "Cs", "Co"])
+_COMMON = str.maketrans({c: anyascii(c) for c in "æøåÆØÅéèêëÉäöüÄÖÜáàóòúíñç–—«»“”‘’…•·°½"})
 
 
 # "Språk-kafé" and "Språkkafé" are one word: a hyphen inside a compound is dropped.
@@ -267,6 +275,7 @@ TYPO_MIN = 8
 
 
 @lru_cache(maxsize=262144)
+@lru_cache(maxsize=1 << 18)
 def same_word(a: str, b: str) -> bool:
     """Equal words, equal stems, or a compound and its head: Norwegian compounds put the head
     last, so "vårdugnad" is a "dugnad" and "musikkorps" a "korps", but "seniordans" is not a
@@ -284,6 +293,58 @@ def same_word(a: str, b: str) -> bool:
     # one slip of the keyboard in a long word ("Vårdugand", "International"/"Internasjonal"):
     # long words one edit apart are rarely two different things
     return min(len(a), len(b)) >= TYPO_MIN and a[:2] == b[:2] and OSA.distance(a, b, score_cutoff=1) <= 1
+
+
+class _Said:
+    """``said``'s index of one set of words: ``same_word`` against every word of the set, by set
+    lookups instead of one comparison per word (a description has forty words)."""
+
+    __slots__ = ("ends", "long", "stems", "words")
+
+    def __init__(self, words: frozenset[str]) -> None:
+        self.words = words
+        self.stems = frozenset(stem(canonical_head(w)) for w in words)
+        # every ending of at least four letters of a stem: "skolekorps" ends in "korps"
+        self.ends = frozenset(s[k:] for s in self.stems for k in range(len(s) - 3))
+        self.long: dict[str, list[str]] = {}
+        for w in words:
+            if len(w) >= TYPO_MIN:
+                self.long.setdefault(w[:2], []).append(w)
+
+    def __call__(self, a: str) -> bool:
+        if a in self.words:
+            return True
+        sa = stem(canonical_head(a))
+        if sa in self.stems:
+            return True
+        # a stem the other's ends with (with or without a kept "s"), or one that ends with a
+        # shorter stem of the other's (``same_word``'s compound and its head)
+        if len(sa) >= 4 and (sa in self.ends or sa + "s" in self.ends):
+            return True
+        for k in range(len(sa) - 3):
+            t = sa[k:]
+            if t in self.stems or (t.endswith("s") and len(t) > 4 and t[:-1] in self.stems):
+                return True
+        if len(a) >= TYPO_MIN:
+            return any(OSA.distance(a, b, score_cutoff=1) <= 1 for b in self.long.get(a[:2], ()))
+        return False
+
+
+@lru_cache(maxsize=16384)
+def _said_index(words: frozenset[str]) -> _Said:
+    return _Said(words)
+
+
+def said(word: str, words: frozenset[str]) -> bool:
+    """Whether any of ``words`` is a ``same_word`` of ``word``: word by word for a title, through
+    an index for a description (built once per description, it pays off from a dozen words)."""
+    if len(words) < SAID_INDEXED:
+        return any(same_word(word, x) for x in words)
+    return _said_index(words)(word)
+
+
+#: The set size from which ``said`` looks words up in an index.
+SAID_INDEXED = 12
 
 
 def coverage(a: frozenset[str], b: frozenset[str]) -> float:
@@ -314,6 +375,45 @@ def without_place(tokens: tuple[str, ...], place: frozenset[str]) -> tuple[str, 
     rest = tuple(t for t in tokens if not any(same_word(t, p) for p in place))
     return rest or tokens
 
+
+#: Rooms and parts of a building or ground, and where in relation to it: a source that writes
+#: only "Storsalen", "Fotballbanen" or "Bak gymsalen" names a room, not which house it is in.
+ROOM_WORDS = frozenset(
+    stem(w)
+    for w in [
+        "sal",
+        "salen",
+        "storsal",
+        "storsalen",
+        "lillesal",
+        "lillesalen",
+        "gymsal",
+        "gymsalen",
+        "rom",
+        "rommet",
+        "moterom",
+        "moterommet",
+        "fotballbane",
+        "fotballbanen",
+        "bane",
+        "banen",
+        "parkering",
+        "parkeringa",
+        "parkeringen",
+        "parkeringsplass",
+        "parkeringsplassen",
+        "foaje",
+        "foajeen",
+        "kafe",
+        "kafeen",
+        "scene",
+        "scenen",
+    ]
+)
+
+#: Names of the whole area: "Asker kirke" names a house (the municipality's church), where
+#: "Kirken" alone does not say which.
+AREA_WORDS = frozenset(stem(w) for w in ("asker", "norge", "norway"))
 
 # Place words too generic to tell two places apart ("Borgen bibliotek" is not "Asker bibliotek").
 _PLACE_STOP = frozenset(
@@ -366,7 +466,7 @@ _PLACE_STOP = frozenset(
         "samfunnshus",
         "samfunnshuset",
     ]
-)
+) | ROOM_WORDS
 
 _TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|mc_|ref$|source$)")
 
@@ -534,7 +634,7 @@ def found_in(word: str, own: frozenset[str], other: frozenset[str]) -> bool:
     "Førstehjelpskurs"), or as a compound whose modifier is an other-title word and whose head
     is generic or also there ("Digitalhjelp" in "Digital hjelp"). A modifier alone is never
     enough: "Seniordans" does not say "senior" of "Trim for seniorer"."""
-    if any(same_word(word, x) for x in other):
+    if said(word, other):
         return True
     for x in other:
         for mod, head in compound_splits(x):
@@ -545,9 +645,7 @@ def found_in(word: str, own: frozenset[str], other: frozenset[str]) -> bool:
             if same_word(head, word) and any(same_word(mod, y) for y in own if y != word):
                 return True
     for mod, head in compound_splits(word):
-        if any(same_word(mod, x) for x in other) and (
-            head in GENERIC_HEADS or any(same_word(head, x) for x in other)
-        ):
+        if said(mod, other) and (head in GENERIC_HEADS or said(head, other)):
             return True
     return False
 

@@ -26,6 +26,8 @@ from zoneinfo import ZoneInfo
 from rapidfuzz import fuzz
 
 from aggregator.dedup.keys import (
+    AREA_WORDS,
+    ROOM_WORDS,
     STOPWORDS,
     alias_words,
     concept_tokens,
@@ -48,6 +50,8 @@ from aggregator.dedup.keys import (
     without_words,
 )
 from aggregator.dedup.salience import (
+    DESCRIPTION_LIKENESS,
+    THEME_LIKENESS,
     THEME_NEEDED,
     Weights,
     contradiction,
@@ -68,8 +72,12 @@ LINK_TOLERANCE = 180
 MAX_BLOCK = 400
 PREFIX = 4
 #: A listing with no place is paired through its title words said by at most this many
-#: listings that day (rare enough to tell, and bounded as a region grows).
+#: listings that day (rare enough to tell, and bounded as a region grows); a date-only one,
+#: which meets every listing of the day rather than those within TITLE_TOLERANCE, through words
+#: said by at most NOTICE_BLOCK (with 20, a region of 500 sources paired each date-only notice
+#: with ten times more listings than one town did).
 PLACELESS_BLOCK = 20
+NOTICE_BLOCK = 4
 #: The weighted share of title words (``salience.shared_weight``) that is enough at one place, by
 #: how far apart the starts are (minutes): a news post rounds "i 10-tiden", a café opens half an
 #: hour before the meeting; and for an all-day listing against a timed one on the same date.
@@ -91,6 +99,8 @@ TEXT_DT = 15
 _VENUES = frozenset(
     stem(w) for w in ("kunstgress", "stadion", "idrettsplass", "idrettsplassen", "gressbane", "idrettshall")
 )
+# ``_weak``'s shortcut assumes a theme lifts a word no more than a description does.
+assert THEME_LIKENESS <= DESCRIPTION_LIKENESS
 #: Places with coordinates this close (metres) are the same place.
 NEAR_M = 150.0
 #: Grid cells for coordinates (degrees): wider than NEAR_M both ways at Norway's latitudes
@@ -118,6 +128,8 @@ class Entry:
     cell: tuple[int, int] | None = None  # coordinate grid cell (blocking)
     weight: Weights | None = None  # title-word weights of the whole input (shared by all entries)
     stated: int | None = None  # an all-day listing's clock time from its words ("kl. 18")
+    text: tuple[str, ...] = ()  # stems of title and description lead (``salience.text_stems``)
+    title_text: int = 0  # how many of ``text`` come from the title (they come first)
 
     @property
     def wild(self) -> bool:
@@ -215,13 +227,18 @@ def prepare(
     features = [_features(rec.title, rec.location, rec.address) for rec in records]
     if synonyms:
         features = [_with_synonyms(f, synonyms) for f in features]
+    # Each listing's text once per run (a region's descriptions would overflow a shared cache).
+    texts: dict[tuple[str, str | None], tuple[str, ...]] = {}
+    for rec in records:
+        if (rec.title, rec.description) not in texts:
+            texts[(rec.title, rec.description)] = text_stems(rec.title, rec.description)
     # One count per source and title: a weekly series is one title, not fifty.
     weight = Weights(
         (
             tuple(f[1])
             for f in {(rec.source_id, f[0]): f for rec, f in zip(records, features, strict=True)}.values()
         ),
-        (text_stems(*k) for k in {(rec.title, rec.description) for rec in records}),
+        texts.values(),
     )
     out: list[Entry] = []
     for i, rec in enumerate(records):
@@ -246,6 +263,8 @@ def prepare(
                 day=local.date(),
                 minute=None if rec.all_day else local.hour * 60 + local.minute,
                 stated=_stated_minute(rec.title, rec.description) if rec.all_day else None,
+                text=texts[(rec.title, rec.description)],
+                title_text=len(text_stems(rec.title, None)),
                 source_id=rec.source_id,
                 who=_who(rec.source_id, rec.organizer),
                 word_keys=word_keys,
@@ -300,7 +319,16 @@ def place_agreement(a: Entry, b: Entry) -> str:
     # bibliotek, Strandveien 8" (all its words are there), not as "Borgen bibliotek".
     if (not a.place and a.place_words <= b.place_words) or (not b.place and b.place_words <= a.place_words):
         return "same"
+    # A room or kind of house with no name ("Storsalen", "Fotballbanen", "Kirken") against a
+    # named place: it may well be there, so it says nothing either way. "Asker kirke" is named.
+    if (_bare(a) and b.place) or (_bare(b) and a.place):
+        return "unknown"
     return "different"
+
+
+def _bare(e: Entry) -> bool:
+    """A place of generic words only, no name (``place_agreement``)."""
+    return not e.place and not (e.place_words & AREA_WORDS)
 
 
 def _kinds_conflict(a: Entry, b: Entry) -> bool:
@@ -331,10 +359,12 @@ def compare(a: Entry, b: Entry) -> Verdict | None:
     so = fuzz.token_sort_ratio(a.key, b.key) / 100
     ts = fuzz.token_set_ratio(a.key, b.key) / 100
 
+    start = f"start Δ{'date' if dt is None else f'{dt}min'}"
+
     def verdict(score: float, *extra: str) -> Verdict:
         reasons = [
             f"title {so:.2f}/{ts:.2f}",
-            f"start Δ{'date' if dt is None else f'{dt}min'}",
+            start,
             f"place {where}",
         ]
         return Verdict(
@@ -346,6 +376,16 @@ def compare(a: Entry, b: Entry) -> Verdict | None:
         return verdict(0.9 + 0.1 * ts, "shared link " + sorted(shared)[0])
     if where == "different":
         return None
+    if dt is not None and dt <= 15:
+        # A team-sport fixture written two ways ("Borgen IL J13 – Vollen UL" / "Fotball: J13 mot
+        # Vollen", third-set miss): the same teams as an unordered pair and the same age class,
+        # wherever each says it is played ("Fotballbanen" / "Borgen kunstgress").
+        venue = bool((a.place_words | b.place_words) & _VENUES)
+        fa, fb = fixture(a.record.title, venue), fixture(b.record.title, venue)
+        if fa is not None and fb is not None:
+            if same_fixture(fa, fb):
+                return verdict(0.5 + 0.2 * ts + 0.1 * so - dt / 600, "the same fixture")
+            return None
     if where == "unknown" and (dt is None or so < 0.9):
         # One listing names no place (a news post, a date-only notice): a near-identical title
         # within 30 minutes (below), or the weighted title words nearly all shared at one start
@@ -363,20 +403,16 @@ def compare(a: Entry, b: Entry) -> Verdict | None:
         return verdict(0.4 + 0.3 * ts + 0.1 * so - dt / 600)
     if where != "same":
         return None
-    if dt > (TITLE_TOLERANCE if _meeting_time(a, b) else 15):
-        return _weak(a, b, dt, verdict)
+    if dt > 15 or (dt > 5 and dt <= TITLE_TOLERANCE):
+        if dt <= TITLE_TOLERANCE and _meeting_time(a, b):
+            # the earlier start is when doors open or people meet: the two starts are one
+            dt, start = 0, f"{start}, a meeting or door time"
+        elif dt > 15:
+            return _weak(a, b, dt, verdict)
     # Word evidence at the same place and time. A title word naming the other listing's
     # organiser says who, not what: "Borgen musikkorps: åpen øvelse" from the news is the
     # musikkorps' own "Åpen øvelse for nye musikanter" (held-out miss).
     ta, tb = without_words(a.tokens, b.who), without_words(b.tokens, a.who)
-    # A team-sport fixture written two ways ("Borgen IL J13 – Vollen UL" / "Fotball: J13 mot
-    # Vollen", third-set miss): the same teams as an unordered pair and the same age class.
-    venue = bool((a.place_words | b.place_words) & _VENUES)
-    fa, fb = fixture(a.record.title, venue), fixture(b.record.title, venue)
-    if fa is not None and fb is not None:
-        if same_fixture(fa, fb):
-            return verdict(0.5 + 0.2 * ts + 0.1 * so - dt / 600, "the same fixture")
-        return None
     if not any(len(t) >= 5 for t in ta | tb):
         return None
     share, found = overlap(ta, tb)
@@ -419,6 +455,27 @@ def _weak(
         return None
     # the title words without the other's organiser words; compare passes them when it has them
     ta, tb = words or (without_words(a.tokens, b.who), without_words(b.tokens, a.who))
+    if unknown_place:
+        needed: float | None = SALIENT_UNKNOWN_PLACE
+    else:
+        needed = SALIENT_ALL_DAY if dt is None else next((s for limit, s in SALIENT if dt <= limit), None)
+    if needed is None:
+        return None
+    names = proper_words(a.record.title) | proper_words(b.record.title)
+    described = bool(a.record.description) + bool(b.record.description)
+    text_allowed = described >= TEXT_DESCRIBED and (dt or 0) <= TEXT_DT
+    with_title = TEXT_WITH_TITLE if dt is not None else TEXT_WITH_TITLE_ALL_DAY
+    # The descriptions' words are the costly part (a place-less notice meets twenty listings a
+    # day in a region), and they only count for title words the other title does not say:
+    title_only, rest_a, rest_b = shared_weight(ta, tb, a.weight, names=names)
+    # Where no organiser rule applies, descriptions and themes lift an unmatched word to at most
+    # DESCRIPTION_LIKENESS: when even that cannot reach ``needed``, only alike texts could.
+    if (
+        (unknown_place or dt is None or dt > SALIENT[0][0])
+        and title_only + DESCRIPTION_LIKENESS * (1 - title_only) < needed
+        and (not text_allowed or _text(a, b) < with_title[0])
+    ):
+        return None
     share = partial(
         shared_weight,
         ta,
@@ -426,46 +483,31 @@ def _weak(
         a.weight,
         description_words(a.record.description),
         description_words(b.record.description),
-        proper_words(a.record.title) | proper_words(b.record.title),
+        names,
     )
-    share_w, rest_a, rest_b = share()
-    if unknown_place:
-        needed: float | None = SALIENT_UNKNOWN_PLACE
-    else:
-        needed = SALIENT_ALL_DAY if dt is None else next((s for limit, s in SALIENT if dt <= limit), None)
+    # every word said by the other title: the descriptions could change nothing
+    share_w, rest_a, rest_b = (title_only, rest_a, rest_b) if not (rest_a or rest_b) else share()
     extra: tuple[str, ...] = ()
-    if (
-        needed is not None
-        and share_w < needed
-        and dt is not None
-        and dt <= SALIENT[0][0]
-        and not unknown_place
-    ):
+    if share_w < needed and dt is not None and dt <= SALIENT[0][0] and not unknown_place:
         # A portal's category title ("Konsert", "Kurs") whose text names the other listing's
         # organiser ("Borgen musikkorps"), at one place and start: the organiser's own event.
         named = _names_organiser(a, b) or _names_organiser(b, a)
         if named:
             share_w, extra = needed, (f"names the organiser {named}",)
-    if needed is not None and share_w < needed:
+    if share_w < needed:
         # Words of one happening ("Slå katta ut av tønna!" / "Fastelavnsfest"), when they make
         # up most of both titles.
         themed = share(themes=True)[0]
         if themed >= max(needed, THEME_NEEDED):
             share_w, extra = needed, (f"one happening {themed:.2f}",)
-    described = bool(a.record.description) + bool(b.record.description)
-    if needed is not None and share_w < needed and described >= TEXT_DESCRIBED and (dt or 0) <= TEXT_DT:
+    if share_w < needed and text_allowed:
         # The whole listings alike: a news post retells the event in its own title, but its
         # text says what the organiser's does ("Lokalhistorie i romanform" / "Forfattermøte",
         # both texts naming the book and the farm it is about).
-        text = a.weight.text_likeness(
-            text_stems(a.record.title, a.record.description),
-            text_stems(b.record.title, b.record.description),
-            a.place_words | b.place_words,
-        )
-        with_title = TEXT_WITH_TITLE if dt is not None else TEXT_WITH_TITLE_ALL_DAY
+        text = _text(a, b)
         if text >= TEXT_ALONE or (text >= with_title[0] and share_w >= with_title[1]):
             share_w, extra = needed, (f"texts alike {text:.2f}",)
-    if needed is None or share_w < needed:
+    if share_w < needed:
         return None
     why_not = contradiction(
         a.record.title, b.record.title, ta, tb, rest_a, rest_b, a.place_words | b.place_words
@@ -473,6 +515,31 @@ def _weak(
     if why_not is not None:
         return None
     return verdict(0.3 + 0.2 * share_w - (dt or 0) / 600, f"weighted shared words {share_w:.2f}", *extra)
+
+
+def contradicts(a: Entry, b: Entry) -> str | None:
+    """Why two listings' titles name different events whatever else they share
+    (``salience.contradiction``: different proper names, organisers or audiences), or None."""
+    if a.weight is None:
+        return None
+    ta, tb = without_words(a.tokens, b.who), without_words(b.tokens, a.who)
+    _, rest_a, rest_b = shared_weight(
+        ta,
+        tb,
+        a.weight,
+        description_words(a.record.description),
+        description_words(b.record.description),
+        proper_words(a.record.title) | proper_words(b.record.title),
+    )
+    return contradiction(
+        a.record.title, b.record.title, ta, tb, rest_a, rest_b, a.place_words | b.place_words
+    )
+
+
+def _text(a: Entry, b: Entry) -> float:
+    """The two whole listings' likeness (``Weights.text_likeness``), their places aside."""
+    assert a.weight is not None
+    return a.weight.text_likeness(a.text, b.text, a.place_words | b.place_words)
 
 
 def _by_stated(a: Entry, b: Entry, found: Verdict | None) -> Verdict | None:
@@ -501,17 +568,38 @@ def _names_organiser(x: Entry, y: Entry) -> str | None:
     return next((w for w in sorted(who) if any(same_word(w, t) for t in said)), None)
 
 
-_MEETING = re.compile(r"\boppm(?:o|oe)te|\bmeeting point\b")
+# A time before the event itself: meeting, doors, coffee ("dørene åpner 17.45", "kaffe fra 18.30").
+_MEETING = re.compile(
+    r"\boppm(?:o|oe)te|\bmeeting point\b|\bd(?:o|oe)r(?:ene|a|er)?\s+(?:apner|apnes)|\bdoors?\s+open"
+    r"|\bkaffe(?:n)?\s+(?:fra\s+)?(?:kl\.?\s*)?\d"
+)
+# Clock times a listing's words give: "18.30", "kl. 19", "start 19", "fra 17:45".
+_CLOCK = re.compile(r"\b([01]?\d|2[0-3])[.:]([0-5]\d)\b|\b(?:kl|klokka|start|starter|fra)\.?\s*([01]?\d|2[0-3])\b")
 
 
 def _meeting_time(a: Entry, b: Entry) -> bool:
-    """The earlier listing gives a meeting time ("Sykkeltur – oppmøte 10.45", third-set miss):
-    it may start up to TITLE_TOLERANCE before the event without a shared link."""
-    early = a if (a.minute or 0) < (b.minute or 0) else b
+    """The earlier listing gives a meeting, door or coffee time ("Sykkeltur – oppmøte 10.45",
+    "Korpskonsert – dørene åpner 17.30"), or one listing's words give the other's start ("Kaffe
+    18.30, start 19"): the two may start up to TITLE_TOLERANCE apart without a shared link."""
+    early, late = (a, b) if (a.minute or 0) < (b.minute or 0) else (b, a)
     rec = early.record
-    return bool(
-        _MEETING.search(fold(rec.title)) or (rec.description and _MEETING.search(fold(rec.description)))
+    if _MEETING.search(fold(rec.title)) or (rec.description and _MEETING.search(fold(rec.description))):
+        return True
+    return late.minute in _clock_times(early.record.title, early.record.description) or (
+        early.minute in _clock_times(late.record.title, late.record.description)
     )
+
+
+@lru_cache(maxsize=16384)
+def _clock_times(title: str, description: str | None) -> frozenset[int]:
+    """The clock times (local minutes) a listing's title and description lead give."""
+    out: set[int] = set()
+    for m in _CLOCK.finditer(f"{title} {(description or '')[:300]}"):
+        if m.group(1) is not None:
+            out.add(int(m.group(1)) * 60 + int(m.group(2)))
+        else:
+            out.add(int(m.group(3)) * 60)
+    return frozenset(out)
 
 
 def candidate_pairs(entries: Sequence[Entry]) -> Iterator[tuple[int, int]]:
@@ -550,6 +638,7 @@ def _pairs_of_day(day: list[Entry], n: int, out: list[int]) -> None:
     places: dict[str, list[Entry]] = defaultdict(list)
     cells: dict[tuple[int, int], list[Entry]] = defaultdict(list)
     links: dict[str, list[Entry]] = defaultdict(list)
+    rooms: dict[str, list[Entry]] = defaultdict(list)
     for e in day:
         # a listing's place names are words a place-less listing may say in its title
         # ("Konsert – Hvalvik" with no place is the concert at "Hvalvik kulturhus")
@@ -561,6 +650,8 @@ def _pairs_of_day(day: list[Entry], n: int, out: list[int]) -> None:
             cells[e.cell].append(e)
         for link in e.links:
             links[link].append(e)
+        for w in e.place_words & ROOM_WORDS:
+            rooms[w].append(e)
     seen: set[int] = set()
     for block in places.values():
         if len(block) > MAX_BLOCK:
@@ -575,6 +666,12 @@ def _pairs_of_day(day: list[Entry], n: int, out: list[int]) -> None:
     for block in links.values():
         if 2 <= len(block) <= MAX_BLOCK:
             _pairs(block, block, LINK_TOLERANCE, n, seen, out, mixed=True)
+    # A room with no house ("Gymsalen") meets every listing in a room of that name that day
+    # ("Borgen skole, gymsalen"): ``place_agreement`` then says same or unknown.
+    for block in rooms.values():
+        bare = [e for e in block if not e.place]
+        if bare and 2 <= len(block) <= MAX_BLOCK:
+            _pairs(bare, block, TITLE_TOLERANCE, n, seen, out, mixed=True)
     probes: dict[str, list[Entry]] = defaultdict(list)
     for e in day:
         if not e.wild:
@@ -584,9 +681,14 @@ def _pairs_of_day(day: list[Entry], n: int, out: list[int]) -> None:
             # No place at all: a partner says its telling words (a near-identical title, or a
             # weighted share of 0.7), so it is paired through the words that are rare that day
             # and said by someone else too; its common words ("for barn") would pair it with
-            # the same activity in every town of a region. A word only it says pairs nothing.
-            keys = {k for k in e.word_keys if 2 <= len(words[k]) <= PLACELESS_BLOCK}
-            if not keys:
+            # the same activity in every town of a region. A word only it says pairs nothing. A
+            # timed one is paired within TITLE_TOLERANCE only, so when every word is common
+            # its rarest still pairs it; a date-only one meets the whole day, so it is paired
+            # through rarer words only (NOTICE_BLOCK) and otherwise left to the second look
+            # (relative.py), which needs a clear winner among the day's events.
+            most = PLACELESS_BLOCK if e.minute is not None else NOTICE_BLOCK
+            keys = {k for k in e.word_keys if 2 <= len(words[k]) <= most}
+            if not keys and e.minute is not None:
                 rare = min(e.tokens, key=lambda t: (len(words[t[:PREFIX]]), t))
                 keys = _word_keys((rare,))
         for k in keys:

@@ -108,24 +108,42 @@ class Weights:
             text_df.update(set(stems))
         self._text_df = text_df
         self._m = m
+        # idf of every stem the input's texts say, computed once; a stem no text says (a
+        # compound's part) gets the rarest weight
+        self._text_idf = {w: math.log((m + 1) / (c + 1)) + 1.0 for w, c in text_df.items()}
+        self._unseen_idf = math.log(m + 1) + 1.0
 
     def __call__(self, word: str) -> float:
         return math.log((self._n + 1) / (self._df.get(stem(word), 0) + 1)) + 1.0
 
+    def known(self, stem: str) -> bool:
+        """Whether some listing's text (``text_stems``) has this stem."""
+        return stem in self._text_df
+
     def text_likeness(self, a: tuple[str, ...], b: tuple[str, ...], leave_out: frozenset[str]) -> float:
         """The cosine of two listings' ``text_stems`` as TF-IDF vectors, ``leave_out`` (the
         stems of their places, which every listing at one place says) aside."""
-        va, vb = self._vector(a, leave_out), self._vector(b, leave_out)
-        dot = sum(x * vb.get(w, 0.0) for w, x in va.items())
-        return dot / (_norm(va) * _norm(vb)) if dot else 0.0
+        return cosine(self.vector(a, leave_out), self.vector(b, leave_out))
 
-    def _vector(self, stems: tuple[str, ...], leave_out: frozenset[str]) -> dict[str, float]:
+    def vector(self, stems: tuple[str, ...], leave_out: frozenset[str]) -> dict[str, float]:
+        """The TF-IDF vector of a bag of stems, ``leave_out`` aside."""
         counts = Counter(w for w in stems if w not in leave_out)
-        n = self._m + 1
+        idf, unseen = self._text_idf, self._unseen_idf
         return {
-            w: (1.0 + math.log(c)) * (math.log(n / (self._text_df.get(w, 0) + 1)) + 1.0)
+            w: (1.0 + _LOG[c] if c < len(_LOG) else 1.0 + math.log(c)) * idf.get(w, unseen)
             for w, c in counts.items()
         }
+
+
+#: log(c) for the small counts a listing's words have
+_LOG = (0.0, *(math.log(c) for c in range(1, 16)))
+
+
+def cosine(va: dict[str, float], vb: dict[str, float]) -> float:
+    if len(vb) < len(va):
+        va, vb = vb, va
+    dot = sum(x * vb.get(w, 0.0) for w, x in va.items())
+    return dot / (_norm(va) * _norm(vb)) if dot else 0.0
 
 
 def _norm(v: dict[str, float]) -> float:
@@ -236,8 +254,8 @@ def shared_weight(
     says more than "tur". Audience and level words are left out: they say who an event is for
     ("for nybegynnere"), not which event it is. With ``themes``, words of one happening
     ("tønna" / "Fastelavnsfest") count THEME_LIKENESS."""
-    a = frozenset(w for w in a if not _who_for(w)) or a
-    b = frozenset(w for w in b if not _who_for(w)) or b
+    a = frozenset(w for w in a if not says_who(w)) or a
+    b = frozenset(w for w in b if not says_who(w)) or b
     total = found = 0.0
     unmatched: list[set[str]] = [set(), set()]
     for side, (own, other, desc) in enumerate(((a, b, desc_b), (b, a, desc_a))):
@@ -286,7 +304,8 @@ def _compatible(x: str, y: str) -> bool:
     return x == y or (_FAMILY in (x, y) and ({x, y} - {_FAMILY}) <= _YOUNG)
 
 
-def _who_for(word: str) -> bool:
+def says_who(word: str) -> bool:
+    """An audience or level word ("barn", "nybegynnere"): who an event is for, not what it is."""
     return is_audience(word) or stem(word) in _LEVEL_STEMS or word in _LEVEL_WORDS
 
 
@@ -307,8 +326,8 @@ def contradiction(
     audiences or levels ("for barn" / "for seniorer"), or each names a proper name or an
     organisation the other does not say (``words_*`` are the titles' words, ``rest_*`` the
     unmatched ones; words of the listings' own places, ``places`` as stems, are no name of the event)."""
-    who_a = {stem(w) for w in words_a if _who_for(w)}
-    who_b = {stem(w) for w in words_b if _who_for(w)}
+    who_a = {stem(w) for w in words_a if says_who(w)}
+    who_b = {stem(w) for w in words_b if says_who(w)}
     if who_a and who_b and not any(_compatible(x, y) for x in who_a for y in who_b):
         return f"different audiences {sorted(who_a)[0]}/{sorted(who_b)[0]}"
     names_a = {

@@ -88,6 +88,46 @@ def test_a_meeting_time_may_be_up_to_thirty_minutes_early_but_only_when_it_says_
     assert verdict(tour, ev("naermiljosentral", "Sykkeltur – oppmøte 10.15", "2027-10-31T10:15")) is None
 
 
+def test_doors_and_coffee_before_the_start_make_the_two_starts_one() -> None:
+    concert = ev(
+        "musikkorps",
+        "Høstkonsert med Borgen skolekorps",
+        "2027-11-21T18:00",
+        description="Aspirantene, juniorkorpset og hovedkorpset spiller. Kakebuffet i pausen.",
+    )
+    doors = ev("borgen-manuelt", "Korpskonsert – dørene åpner 17.30", "2027-11-21T17:30")
+    x, y = prepare([concert, doors], PRIORITY, OSLO)
+    found = compare(x, y)
+    assert found is not None and any("a meeting or door time" in r for r in found.reasons)
+    # a door time makes the starts one, not the events: the quiz next door stays another
+    other = ev("borgen-manuelt", "Quiz i kafeen – dørene åpner 17.30", "2027-11-21T17:30")
+    assert verdict(concert, other) is None
+    # one listing's words give the other's start: "Kaffe 18.30, start 19"
+    talk = ev(
+        "bibliotek",
+        "Lokalhistorisk kveld: Borgen gård før og nå",
+        "2027-11-25T19:00",
+        description="Asker historielag viser gamle bilder fra gården.",
+    )
+    coffee = ev("borgen-manuelt", "Historielaget: gamle bilder fra Borgen gård", "2027-11-25T18:30")
+    assert verdict(talk, coffee) is None
+    stated = ev(
+        "borgen-manuelt",
+        "Historielaget: gamle bilder fra Borgen gård",
+        "2027-11-25T18:30",
+        description="Kaffe 18.30, start 19.",
+    )
+    assert verdict(talk, stated) is not None
+
+
+def test_a_fixture_is_one_match_wherever_each_listing_says_it_is_played() -> None:
+    match = ev("borgen-il", "Borgen IL - Heggedal IL", "2027-08-21T14:00", place="Borgen kunstgress")
+    manual = ev("borgen-manuelt", "Fotball: Borgen mot Heggedal", "2027-08-21T14:00", place="Fotballbanen")
+    assert verdict(match, manual) is not None
+    other = ev("borgen-manuelt", "Fotball: Borgen mot Vollen", "2027-08-21T14:00", place="Fotballbanen")
+    assert verdict(match, other) is None
+
+
 def test_fixtures_are_the_same_teams_as_an_unordered_pair_and_the_same_age_class() -> None:
     assert fixture("Borgen IL J13 – Vollen UL") == (
         frozenset({"borgen"}),

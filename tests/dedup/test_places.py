@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from aggregator.dedup import cluster
+from aggregator.dedup.match import candidate_pairs, place_agreement, prepare
 from aggregator.errors import ConfigError
 from aggregator.settings import from_dict
 from tests.dedup.test_dedup import OSLO, PRIORITY, ev
@@ -56,3 +57,42 @@ def test_same_places_setting_is_validated(tmp_path: Path) -> None:
     assert s.same_places == (("Borgen bibliotek", "Borgen innbyggertorg"),)
     with pytest.raises(ConfigError, match=r"aggregator\.same_places: must be a list of lists"):
         from_dict({"aggregator": {"same_places": ["Borgen bibliotek"]}}, tmp_path / "settings.toml")
+
+
+def test_a_room_without_a_house_says_nothing_against_a_named_place() -> None:
+    # the square's own listing writes only the room; the culture school names the house
+    concert = ev(
+        "kulturskole",
+        "Høstkonsert – strykere",
+        "2027-10-20T18:00",
+        place="Borgen innbyggertorg, salen",
+        description="Fiolin- og celloelevene spiller barokk og filmmusikk.",
+    )
+    room = ev("borgen-manuelt", "Høstkonsert: strykere", "2027-10-20T18:00", place="Storsalen")
+    assert len(together(concert, room, same_places=SQUARE)) == 1
+    # ...but a named house is a place of its own, and two bare rooms are two rooms
+    church = ev("borgen-manuelt", "Høstkonsert: strykere", "2027-10-20T18:00", place="Asker kirke")
+    assert together(concert, church, same_places=SQUARE) == []
+    gym = ev("naermiljosentral", "Høstkonsert: strykere", "2027-10-20T18:00", place="Gymsalen")
+    assert together(room, gym) == []
+
+
+def test_a_room_without_a_house_is_compared_with_listings_in_a_room_of_that_name() -> None:
+    # "Lopis!!" shares no title word with "Loppemarked 2033": only the room brings them together
+    market = ev(
+        "musikkorps",
+        "Loppemarked 2033",
+        "2027-09-04T10:00",
+        place="Borgen skole, gymsalen",
+        description="Borgen skolekorps sitt store høstloppemarked med kafé og loddsalg.",
+    )
+    manual = ev(
+        "borgen-manuelt",
+        "Lopis!! Korpset samler inn til uniformer",
+        "2027-09-04T10:00",
+        place="Gymsalen",
+        description="Stort loppemarked med kafé. Kom tidlig!",
+    )
+    entries = prepare([market, manual], PRIORITY, OSLO)
+    assert list(candidate_pairs(entries)) == [(0, 1)]
+    assert place_agreement(entries[0], entries[1]) == "same"

@@ -1,0 +1,137 @@
+"""Date-only notices (the square's news posts) join the day's event they describe best, and only
+when one event clearly is the one (aggregator/dedup/relative.py)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from aggregator.dedup import Decisions, cluster, key_of
+from aggregator.model import EventRecord
+from tests.dedup.test_dedup import OSLO, PRIORITY, ev
+from tests.dedup.test_places import SQUARE
+
+
+def notice(source: str, title: str, day: str, description: str, place: str | None = None) -> EventRecord:
+    """A date-only listing, as a news post gives it: the date, no clock time, often no place."""
+    start = datetime.fromisoformat(day).replace(tzinfo=OSLO)
+    rec = ev(source, title, f"{day}T00:00", place=place, description=description)
+    return replace(rec, all_day=True, start=start, end=start + timedelta(days=1))
+
+
+def groups(*records: EventRecord, decisions: Decisions | None = None) -> list[list[str]]:
+    found = cluster(list(records), PRIORITY, OSLO, decisions=decisions or Decisions(), same_places=SQUARE)
+    return sorted(sorted(records[i].title for i in g.members) for g in found if len(g.members) > 1)
+
+
+PARTY = ev(
+    "naermiljosentral",
+    "Nabolagsfest på Borgen",
+    "2027-08-28T13:00",
+    place="Borgen nærmiljøsentral, Søndre Borgen 11",
+    description="Grilling, hoppeslott, loppis og musikk fra skolekorpset. Ta med naboen!",
+)
+STORYTIME = ev(
+    "bibliotek",
+    "Eventyrstund for de minste",
+    "2027-08-28T11:00",
+    place="Borgen bibliotek",
+    description="Vi leser eventyr og synger sammen. For barn 2–5 år.",
+)
+TOUR = ev(
+    "dnt-asker",
+    "Lørdagstur til Vardåsen",
+    "2027-08-28T10:00",
+    place="Oppmøte: Borgen innbyggertorg",
+    description="Rolig tur til toppen av Vardåsen, ca. 3 timer. Ta med niste.",
+)
+POST = notice(
+    "borgen-nyheter",
+    "Torget fylles med grillrøyk og korpsmusikk",
+    "2027-08-28",
+    "Lørdag inviterer nærmiljøsentralen hele nabolaget til fest. Hoppeslott for de små, loppis og "
+    "grilling for de store, og skolekorpset spiller.",
+)
+
+
+def test_a_news_post_in_its_own_words_joins_the_event_it_describes() -> None:
+    assert groups(PARTY, STORYTIME, TOUR, POST) == [
+        ["Nabolagsfest på Borgen", "Torget fylles med grillrøyk og korpsmusikk"]
+    ]
+
+
+def test_the_merge_says_why() -> None:
+    records = [PARTY, STORYTIME, TOUR, POST]
+    (joined,) = [g for g in cluster(records, PRIORITY, OSLO, same_places=SQUARE) if len(g.members) > 1]
+    (link,) = joined.links
+    assert "date-only notice: the day's best text match" in link.reasons[0]
+    assert {link.member, link.other} == {records.index(PARTY), records.index(POST)}
+
+
+def test_a_notice_about_nothing_listed_that_day_stays_alone() -> None:
+    hours = notice(
+        "borgen-nyheter",
+        "Nye åpningstider i høstferien",
+        "2027-08-28",
+        "Biblioteket og kafeen har kortere åpningstid uke 40. Meråpent, aviser og musikk som vanlig.",
+    )
+    assert groups(PARTY, STORYTIME, TOUR, hours) == []
+
+
+def test_a_notice_that_fits_two_events_equally_stays_alone() -> None:
+    other_tour = ev(
+        "borgen-manuelt",
+        "Lørdagstur til Skaugumsåsen",
+        "2027-08-28T10:00",
+        place="Borgen innbyggertorg",
+        description="Rolig tur til toppen av Skaugumsåsen, ca. 3 timer. Ta med niste.",
+    )
+    both = notice(
+        "borgen-nyheter",
+        "To turer fra torget lørdag",
+        "2027-08-28",
+        "Turlaget går rolig tur til toppen, ca. 3 timer. Ta med niste.",
+    )
+    assert groups(TOUR, other_tour, both) == []
+
+
+def test_a_notice_never_joins_a_cluster_holding_its_own_source_or_a_contradicting_place() -> None:
+    own = ev(
+        "borgen-nyheter",
+        "Nabolagsfest",
+        "2027-08-28T13:00",
+        place="Borgen innbyggertorg",
+        description="Grilling, hoppeslott og loppis.",
+    )
+    assert groups(own, POST) == []
+    elsewhere = replace(POST, location="Asker kulturhus")
+    assert groups(PARTY, STORYTIME, elsewhere) == []
+
+
+def test_an_operator_apart_decision_holds_against_a_notice() -> None:
+    apart = Decisions(apart=frozenset({frozenset({key_of(PARTY), key_of(POST)})}))
+    assert groups(PARTY, STORYTIME, TOUR, POST, decisions=apart) == []
+
+
+def test_compound_words_are_read_by_their_parts() -> None:
+    quiz = ev(
+        "naermiljosentral",
+        "Quizkveld",
+        "2027-06-11T19:00",
+        place="Borgen nærmiljøsentral",
+        description="Gratis. Ingen påmelding.",
+    )
+    concert = ev(
+        "bibliotek",
+        "Sommerkonsert med kulturskolen",
+        "2027-06-11T18:00",
+        place="Borgen bibliotek",
+        description="Elever spiller sommerlig repertoar en lys kveld i biblioteket.",
+    )
+    post = notice(
+        "borgen-nyheter", "Fredagsmoro for naboer", "2027-06-11", "Quiz med premier. Still lag med naboen!"
+    )
+    assert groups(quiz, concert, post) == [["Fredagsmoro for naboer", "Quizkveld"]]
+    # the post says "quiz", the listing only "Quizkveld": without its parts they share no word
+    post = replace(post, description="Spørsmål med premier. Still lag med naboen!")
+    assert groups(quiz, concert, post) == []
