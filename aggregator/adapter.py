@@ -34,6 +34,7 @@ COMMON_KEYS = frozenset(
         "max_requests",
         "category_map",
         "audience_map",
+        "names",
     }
 )
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
@@ -155,6 +155,7 @@ def sync(
     write: bool = True,
     same_places: Sequence[Sequence[str]] = (),
     same_words: Sequence[Sequence[str]] = (),
+    names: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Published]:
     """Cluster the stored events between ``start`` and ``end``, bring the cluster tables up to
     date (writing only what changed) and return the clusters as published, sorted by start.
@@ -171,7 +172,7 @@ def sync(
     # Tens of thousands of records and published copies, no reference cycles: see gc_paused.
     with gc_paused(), store.session() as s:
         records, removed, members_of, digest = _read_window(
-            s, start, end, priorities, zone, chosen, same_places, same_words
+            s, start, end, priorities, zone, chosen, same_places, same_words, names or {}
         )
         state = s.get(DedupState, 1)
         reused = None
@@ -185,7 +186,7 @@ def sync(
             s.rollback()
             out = reused
         else:
-            groups = cluster(records, priorities, zone, chosen, same_places, same_words)
+            groups = cluster(records, priorities, zone, chosen, same_places, same_words, names or {})
             # Plain rows, not ORM objects: at 40,000 events building objects was most of the cost.
             clusters = {c.id: c for c in s.execute(sa_select(ClusterRow.__table__)).all()}  # type: ignore[attr-defined]
             owner = _assign(groups, records, members_of, clusters)
@@ -219,6 +220,7 @@ def _read_window(
     chosen: Decisions,
     same_places: Sequence[Sequence[str]] = (),
     same_words: Sequence[Sequence[str]] = (),
+    names: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[list[EventRecord], set[int], dict[int, _Member], str]:
     """The window's events as records (sorted like ``Store.events_between``), the ids of those
     removed by their source, their cluster memberships, and the digest of everything the
@@ -243,7 +245,16 @@ def _read_window(
     h = hashlib.sha256()
     h.update(
         json.dumps(
-            [DEDUP_VERSION, start, end, str(zone), sorted(priorities.items()), same_places, same_words],
+            [
+                DEDUP_VERSION,
+                start,
+                end,
+                str(zone),
+                sorted(priorities.items()),
+                same_places,
+                same_words,
+                sorted((k, list(v)) for k, v in (names or {}).items()),
+            ],
             default=str,
         ).encode()
     )

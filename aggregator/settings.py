@@ -59,6 +59,9 @@ class SourceSettings:
     audience_map: dict[str, str] = field(default_factory=dict)
     #: true only for a source that agreed to be read although its robots.txt says otherwise
     ignore_robots: bool = False
+    #: names the source's organiser goes by ("Borgen IL", "Borgen idrettslag"): another
+    #: source's listing that names one is about this organiser's event (dedup)
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -280,6 +283,7 @@ def _source(c: _Collector, sid: str, table: Any, folder: Path) -> SourceSettings
     place = c.string(table, "place", path)
     category_map = c.str_map(table, "category_map", path)
     audience_map = c.str_map(table, "audience_map", path)
+    names = c.str_list(table, "names", path) or ()
     extra = {k: v for k, v in table.items() if k not in _SOURCE_KEYS}
     options: BaseModel | None = None
     if cls is not None:
@@ -309,6 +313,7 @@ def _source(c: _Collector, sid: str, table: Any, folder: Path) -> SourceSettings
         category_map=category_map,
         audience_map=audience_map,
         ignore_robots=ignore_robots,
+        names=names,
     )
 
 

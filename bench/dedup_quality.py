@@ -99,6 +99,17 @@ def _shipped_same_places() -> tuple[tuple[str, ...], ...]:
 
 SAME_PLACES = _shipped_same_places()
 
+
+def _shipped_names() -> dict[str, tuple[str, ...]]:
+    """The names of each source's organiser settings.toml ships (``[sources.<id>] names``)."""
+    import tomllib
+
+    raw = tomllib.loads((Path(__file__).resolve().parents[1] / "settings.toml").read_text(encoding="utf-8"))
+    return {sid: tuple(t["names"]) for sid, t in raw.get("sources", {}).items() if t.get("names")}
+
+
+NAMES = _shipped_names()
+
 PRIORITY = {
     "dnt-asker": 10,
     "borgen-manuelt": 9,
@@ -188,7 +199,7 @@ def labelled_pairs(listings: list[Listing]) -> list[tuple[int, int, bool]]:
 
 def evaluate(listings: list[Listing]) -> dict[str, object]:
     records = [li.record for li in listings]
-    groups = cluster(records, PRIORITY, OSLO, same_places=SAME_PLACES)
+    groups = cluster(records, PRIORITY, OSLO, same_places=SAME_PLACES, names=NAMES)
     where = {i: g for g, c in enumerate(groups) for i in c.members}
     tp = fp = fn = tn = 0
     errors: list[tuple[int | None, int | None, str]] = []

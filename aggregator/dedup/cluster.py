@@ -10,7 +10,7 @@ database: decisions come in as identity keys, clusters go out as plain data.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -97,10 +97,11 @@ def cluster(
     decisions: Decisions = Decisions(),
     same_places: Sequence[Sequence[str]] = (),
     same_words: Sequence[Sequence[str]] = (),
+    names: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Cluster]:
     """Cluster ``records``; every record is in exactly one cluster. Deterministic."""
     with gc_paused():
-        entries = prepare(records, priorities, zone, same_places, same_words)
+        entries = prepare(records, priorities, zone, same_places, same_words, names)
         return cluster_entries(entries, decisions)
 
 

@@ -17,7 +17,7 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache, partial
@@ -130,6 +130,7 @@ class Entry:
     stated: int | None = None  # an all-day listing's clock time from its words ("kl. 18")
     text: tuple[str, ...] = ()  # stems of title and description lead (``salience.text_stems``)
     title_text: int = 0  # how many of ``text`` come from the title (they come first)
+    names: tuple[str, ...] = ()  # folded names the source's organiser goes by (settings)
 
     @property
     def wild(self) -> bool:
@@ -199,12 +200,17 @@ def prepare(
     zone: ZoneInfo,
     same_places: Sequence[Sequence[str]] = (),
     same_words: Sequence[Sequence[str]] = (),
+    names: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Entry]:
     """Entries for ``records`` (index = position). Links used by several events of one source
     (a source's generic "events" page) are dropped: they are no evidence of identity.
 
     ``same_places`` are the operator's groups of names for one place ("Borgen bibliotek" is in
-    the square's building): a place naming any of a group gets the group as a place token."""
+    the square's building): a place naming any of a group gets the group as a place token.
+    ``names`` are the names each source's organiser goes by (settings: ``names``)."""
+    folded_names = {
+        sid: tuple(" ".join(_SPLIT.split(fold(n))).strip() for n in ns) for sid, ns in (names or {}).items()
+    }
     # An operator's name is recognised by its words in any order and form: "Biblioteket på
     # Borgen" and "Borgen Library" are the group's "Borgen bibliotek".
     groups = [tuple(alias_words(name) for name in group) for group in same_places]
@@ -218,12 +224,16 @@ def prepare(
         if title_tokens(w)
     }
     raw_links: list[set[str]] = []
-    per_source: Counter[tuple[str, str]] = Counter()
-    for rec in records:
+    # A link several events of one source use on one day is that source's generic page; a
+    # series page ("/loppemarked" for the collection day and the market day) still tells on a
+    # day which of that source's events another source's listing is.
+    per_source: Counter[tuple[str, str, date]] = Counter()
+    days = [rec.start.date() if rec.all_day else rec.start.astimezone(zone).date() for rec in records]
+    for rec, day in zip(records, days, strict=True):
         links = {k for k in (link_key(u) for u in (rec.url, rec.signup_url, *links_in(rec.description))) if k}
         raw_links.append(links)
         for k in links:
-            per_source[(rec.source_id, k)] += 1
+            per_source[(rec.source_id, k, day)] += 1
     features = [_features(rec.title, rec.location, rec.address) for rec in records]
     if synonyms:
         features = [_with_synonyms(f, synonyms) for f in features]
@@ -259,12 +269,13 @@ def prepare(
                 tokens=tokens,
                 place=distinctive,
                 place_words=words,
-                links=frozenset(k for k in raw_links[i] if per_source[(rec.source_id, k)] == 1),
+                links=frozenset(k for k in raw_links[i] if per_source[(rec.source_id, k, days[i])] == 1),
                 day=local.date(),
                 minute=None if rec.all_day else local.hour * 60 + local.minute,
                 stated=_stated_minute(rec.title, rec.description) if rec.all_day else None,
                 text=texts[(rec.title, rec.description)],
                 title_text=len(text_stems(rec.title, None)),
+                names=folded_names.get(rec.source_id, ()),
                 source_id=rec.source_id,
                 who=_who(rec.source_id, rec.organizer),
                 word_keys=word_keys,
@@ -360,6 +371,9 @@ def compare(a: Entry, b: Entry) -> Verdict | None:
     ts = fuzz.token_set_ratio(a.key, b.key) / 100
 
     start = f"start Δ{'date' if dt is None else f'{dt}min'}"
+    if dt is not None and 5 < dt <= TITLE_TOLERANCE and _meeting_time(a, b):
+        # the earlier start is when doors open or people meet: the two starts are one
+        dt, start = 0, f"{start}, a meeting or door time"
 
     def verdict(score: float, *extra: str) -> Verdict:
         reasons = [
@@ -403,12 +417,8 @@ def compare(a: Entry, b: Entry) -> Verdict | None:
         return verdict(0.4 + 0.3 * ts + 0.1 * so - dt / 600)
     if where != "same":
         return None
-    if dt > 15 or (dt > 5 and dt <= TITLE_TOLERANCE):
-        if dt <= TITLE_TOLERANCE and _meeting_time(a, b):
-            # the earlier start is when doors open or people meet: the two starts are one
-            dt, start = 0, f"{start}, a meeting or door time"
-        elif dt > 15:
-            return _weak(a, b, dt, verdict)
+    if dt > 15:
+        return _weak(a, b, dt, verdict)
     # Word evidence at the same place and time. A title word naming the other listing's
     # organiser says who, not what: "Borgen musikkorps: åpen øvelse" from the news is the
     # musikkorps' own "Åpen øvelse for nye musikanter" (held-out miss).
@@ -559,8 +569,15 @@ def _by_stated(a: Entry, b: Entry, found: Verdict | None) -> Verdict | None:
 
 
 def _names_organiser(x: Entry, y: Entry) -> str | None:
-    """A word of ``y``'s source or organiser that ``x``'s title or description says, places aside
-    ("bibliotek" in a description is where, not who)."""
+    """A name ``y``'s organiser goes by (settings ``names``: "Borgen IL") that ``x``'s title or
+    description says as a phrase, or a word of ``y``'s source or organiser it says, places
+    aside ("bibliotek" in a description is where, not who)."""
+    if y.names:
+        said_text = fold(f"{x.record.title} {x.record.description or ''}")
+        text = f" {' '.join(_SPLIT.split(said_text))} "
+        found = next((n for n in y.names if n and f" {n} " in text), None)
+        if found is not None:
+            return found
     who = {w for w in y.who if stem(w) not in x.place_words and stem(w) not in y.place_words}
     if not who:
         return None
@@ -574,7 +591,9 @@ _MEETING = re.compile(
     r"|\bkaffe(?:n)?\s+(?:fra\s+)?(?:kl\.?\s*)?\d"
 )
 # Clock times a listing's words give: "18.30", "kl. 19", "start 19", "fra 17:45".
-_CLOCK = re.compile(r"\b([01]?\d|2[0-3])[.:]([0-5]\d)\b|\b(?:kl|klokka|start|starter|fra)\.?\s*([01]?\d|2[0-3])\b")
+_CLOCK = re.compile(
+    r"\b([01]?\d|2[0-3])[.:]([0-5]\d)\b|\b(?:kl|klokka|start|starter|fra)\.?\s*([01]?\d|2[0-3])\b"
+)
 
 
 def _meeting_time(a: Entry, b: Entry) -> bool:

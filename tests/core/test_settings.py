@@ -135,3 +135,17 @@ def test_durations(text: str, seconds: int) -> None:
 def test_bad_durations(text: str) -> None:
     with pytest.raises(ValueError, match="is not a duration"):
         parse_duration(text)
+
+
+def test_a_sources_organiser_names_are_a_list_of_strings(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        'place = "Borgen nærmiljøsentral"\n',
+        'place = "Borgen nærmiljøsentral"\nnames = ["Borgen nærmiljøsentral", "Nærmiljøsentralen"]\n',
+    )
+    assert load(write(tmp_path, text)).sources["sprakkafe"].names == (
+        "Borgen nærmiljøsentral",
+        "Nærmiljøsentralen",
+    )
+    assert load(write(tmp_path, GOOD)).sources["lokal"].names == ()
+    with pytest.raises(ConfigError, match=r"sources\.sprakkafe\.names"):
+        load(write(tmp_path, GOOD.replace("priority = 5\n", "priority = 5\nnames = [1, 2]\n")))

@@ -135,3 +135,31 @@ def test_compound_words_are_read_by_their_parts() -> None:
     # the post says "quiz", the listing only "Quizkveld": without its parts they share no word
     post = replace(post, description="Spørsmål med premier. Still lag med naboen!")
     assert groups(quiz, concert, post) == []
+
+
+def test_a_portal_listing_naming_the_organiser_is_the_organisers_event() -> None:
+    # the portal's category title says nothing; its text names Borgen IL, whose names the
+    # operator lists in settings.toml ("names")
+    sport = ev(
+        "borgen-il",
+        "Allidrett 6–9 år",
+        "2027-12-04T12:00",
+        place="Borgen skole, gymsal",
+        description="Lek, ballspill og turn hver lørdag.",
+    )
+    portal = ev(
+        "aktivitetforalle",
+        "Aktivitet for barn",
+        "2027-12-04T12:00",
+        place="Borgen skole",
+        description="Borgen IL. Gratis første gang.",
+    )
+    names = {"borgen-il": ("Borgen IL", "Borgen idrettslag")}
+    joined = cluster([sport, portal], PRIORITY, OSLO, names=names)
+    assert [len(g.members) for g in joined] == [2]
+    assert any("names the organiser borgen il" in r for r in joined[0].links[0].reasons)
+    # without the operator's names "Borgen" is only the area's name: two listings
+    assert [len(g.members) for g in cluster([sport, portal], PRIORITY, OSLO)] == [1, 1]
+    # a name said elsewhere in a word is no name: "Borgen ILlustrert" does not say "Borgen IL"
+    other = replace(portal, description="Tegnekurs med Borgen Illustrasjon. Gratis første gang.")
+    assert [len(g.members) for g in cluster([sport, other], PRIORITY, OSLO, names=names)] == [1, 1]
