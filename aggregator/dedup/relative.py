@@ -130,7 +130,7 @@ class _Day:
                 target = self.targets[n]
                 if all(place_agreement(e[a], e[b]) == "different" for a in notice for b in target):
                     continue
-                leave_out = own_places | self.places[n]
+                leave_out = own_places
                 va = mine.get(leave_out)
                 if va is None:
                     va = mine[leave_out] = self.weight.vector(bag, leave_out)
@@ -150,7 +150,7 @@ class _Day:
                 notice,
                 self.targets[n],
                 best,
-                own_places | self.places[n],
+                own_places,
                 f"date-only notice: the day's best text match {best:.2f} (next {runner_up:.2f})",
             )
 
@@ -176,10 +176,14 @@ class _Words:
 
     def bag(self, members: Sequence[int]) -> tuple[str, ...]:
         """The words of a cluster's listings together (title and description lead of each),
-        with the parts of their compounds: a notice says "quiz" where the listing says
-        "Quizkveld"."""
-        words = [s for m in members for s in self._entries[m].text]
-        return tuple(words + [p for w in words for p in self.parts(w)])
+        with the parts of their compounds (a notice says "quiz" where the listing says
+        "Quizkveld"), the words of their places (a notice without one says "i kulturhuset")
+        and of their organisers' names ("Skolekorpset spiller" for Borgen skolekorps)."""
+        e = self._entries
+        words = [s for m in members for s in e[m].text]
+        said = {p for m in members for p in e[m].place_words if not p.startswith("@")}
+        said.update(stem(w) for m in members for n in e[m].names for w in n.split())
+        return tuple(words + [p for w in words for p in self.parts(w)] + sorted(said))
 
     def parts(self, word: str) -> tuple[str, ...]:
         found = self._parts.get(word)
