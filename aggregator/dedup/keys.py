@@ -416,57 +416,60 @@ ROOM_WORDS = frozenset(
 AREA_WORDS = frozenset(stem(w) for w in ("asker", "norge", "norway"))
 
 # Place words too generic to tell two places apart ("Borgen bibliotek" is not "Asker bibliotek").
-_PLACE_STOP = frozenset(
-    stem(w)
-    for w in [
-        "asker",
-        "norge",
-        "norway",
-        "gate",
-        "gata",
-        "vei",
-        "veien",
-        "veg",
-        "vegen",
-        "sal",
-        "salen",
-        "rom",
-        "bibliotek",
-        "biblioteket",
-        "skole",
-        "skolen",
-        "kirke",
-        "kirken",
-        "hall",
-        "hallen",
-        "huset",
-        "senter",
-        "kafe",
-        "park",
-        "parken",
-        "scene",
-        "scenen",
-        "kulturhus",
-        "kulturhuset",
-        # venue kinds every neighbourhood has: they tell no two places apart ("Borgen
-        # nærmiljøsentral" is not "Holmen nærmiljøsentral"), and as place blocks they would grow
-        # with the region (bench/dedup_scale.py's 50 towns each have a "torg" and a "grendehus")
-        "torg",
-        "torget",
-        "grendehus",
-        "grendehuset",
-        "naermiljosentral",
-        "naermiljosentralen",
-        "idrettshall",
-        "idrettshallen",
-        "svommehall",
-        "svommehallen",
-        "kunstgress",
-        "kunstgresset",
-        "samfunnshus",
-        "samfunnshuset",
-    ]
-) | ROOM_WORDS
+_PLACE_STOP = (
+    frozenset(
+        stem(w)
+        for w in [
+            "asker",
+            "norge",
+            "norway",
+            "gate",
+            "gata",
+            "vei",
+            "veien",
+            "veg",
+            "vegen",
+            "sal",
+            "salen",
+            "rom",
+            "bibliotek",
+            "biblioteket",
+            "skole",
+            "skolen",
+            "kirke",
+            "kirken",
+            "hall",
+            "hallen",
+            "huset",
+            "senter",
+            "kafe",
+            "park",
+            "parken",
+            "scene",
+            "scenen",
+            "kulturhus",
+            "kulturhuset",
+            # venue kinds every neighbourhood has: they tell no two places apart ("Borgen
+            # nærmiljøsentral" is not "Holmen nærmiljøsentral"), and as place blocks they would grow
+            # with the region (bench/dedup_scale.py's 50 towns each have a "torg" and a "grendehus")
+            "torg",
+            "torget",
+            "grendehus",
+            "grendehuset",
+            "naermiljosentral",
+            "naermiljosentralen",
+            "idrettshall",
+            "idrettshallen",
+            "svommehall",
+            "svommehallen",
+            "kunstgress",
+            "kunstgresset",
+            "samfunnshus",
+            "samfunnshuset",
+        ]
+    )
+    | ROOM_WORDS
+)
 
 _TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|mc_|ref$|source$)")
 

@@ -356,6 +356,10 @@ def compare(a: Entry, b: Entry) -> Verdict | None:
     """The verdict for two entries, or None when they are different events."""
     if a.day != b.day or not a.key or not b.key:
         return None
+    if closure(a) != closure(b):
+        # "Kafé KIME holder stengt i høstferien" is about opening hours, not the holiday's
+        # open gym it shares words with
+        return None
     if a.minute is None or b.minute is None:
         dt: int | None = 0 if a.minute is None and b.minute is None else None
     else:
@@ -525,6 +529,15 @@ def _weak(
     if why_not is not None:
         return None
     return verdict(0.3 + 0.2 * share_w - (dt or 0) / 600, f"weighted shared words {share_w:.2f}", *extra)
+
+
+_CLOSURE = re.compile(r"\bstengt\b|\bstenger\b|\bapningstid(?:er|ene)?\b|\bclosed\b|\bopening hours\b")
+
+
+def closure(e: Entry) -> bool:
+    """A title about opening hours or a closure ("Biblioteket holder stengt i påsken"), not an
+    event: it never joins an event's listing."""
+    return bool(_CLOSURE.search(fold(e.record.title)))
 
 
 def contradicts(a: Entry, b: Entry) -> str | None:

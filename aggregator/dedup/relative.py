@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from aggregator.dedup.keys import compound_splits, stem
-from aggregator.dedup.match import Entry, contradicts, place_agreement
+from aggregator.dedup.match import Entry, closure, contradicts, place_agreement
 from aggregator.dedup.salience import Weights, cosine
 
 #: The cosine the best cluster needs at least: below it the notice shares too little with any
 #: listing to say which event it is about.
-FLOOR = 0.1
+FLOOR = 0.12
 #: How many times the next candidate's cosine the best one needs: "clearly the one".
 AHEAD = 2.0
 #: A word said by more of the day's timed clusters than this is not used to find a notice's
@@ -96,6 +96,7 @@ class _Day:
             keys = set().union(*(e[m].text for m in t))
             for m in t:
                 keys.update(p for w in e[m].text[: e[m].title_text] for p in self.words.parts(w))
+            keys.update(self.words.said(t))
             for k in keys:
                 self.index[k].append(n)
         self.bags: dict[int, tuple[str, ...]] = {}
@@ -116,6 +117,8 @@ class _Day:
     def notices(self, day_notices: Sequence[Sequence[int]]) -> Iterator[Proposal]:
         e = self.entries
         for notice in day_notices:
+            if any(closure(e[m]) for m in notice):
+                continue  # opening hours, not an event
             bag = self.words.bag(notice)
             own_sources = {e[m].source_id for m in notice}
             own_places = frozenset().union(*(e[m].place_words for m in notice))
@@ -179,11 +182,15 @@ class _Words:
         with the parts of their compounds (a notice says "quiz" where the listing says
         "Quizkveld"), the words of their places (a notice without one says "i kulturhuset")
         and of their organisers' names ("Skolekorpset spiller" for Borgen skolekorps)."""
+        words = [s for m in members for s in self._entries[m].text]
+        return tuple(words + [p for w in words for p in self.parts(w)] + sorted(self.said(members)))
+
+    def said(self, members: Sequence[int]) -> set[str]:
+        """The words of a cluster's places and of its organisers' names."""
         e = self._entries
-        words = [s for m in members for s in e[m].text]
-        said = {p for m in members for p in e[m].place_words if not p.startswith("@")}
-        said.update(stem(w) for m in members for n in e[m].names for w in n.split())
-        return tuple(words + [p for w in words for p in self.parts(w)] + sorted(said))
+        out = {p for m in members for p in e[m].place_words if not p.startswith("@")}
+        out.update(stem(w) for m in members for n in e[m].names for w in n.split())
+        return out
 
     def parts(self, word: str) -> tuple[str, ...]:
         found = self._parts.get(word)

@@ -129,11 +129,14 @@ def test_compound_words_are_read_by_their_parts() -> None:
         description="Elever spiller sommerlig repertoar en lys kveld i biblioteket.",
     )
     post = notice(
-        "borgen-nyheter", "Fredagsmoro for naboer", "2027-06-11", "Quiz med premier. Still lag med naboen!"
+        "borgen-nyheter",
+        "Fredagsmoro for naboer",
+        "2027-06-11",
+        "Quiz, quiz og mer quiz, med premier. Still lag med naboen!",
     )
     assert groups(quiz, concert, post) == [["Fredagsmoro for naboer", "Quizkveld"]]
     # the post says "quiz", the listing only "Quizkveld": without its parts they share no word
-    post = replace(post, description="Spørsmål med premier. Still lag med naboen!")
+    post = replace(post, description="Spørsmål, spørsmål og mer spørsmål, med premier. Still lag med naboen!")
     assert groups(quiz, concert, post) == []
 
 
@@ -163,3 +166,23 @@ def test_a_portal_listing_naming_the_organiser_is_the_organisers_event() -> None
     # a name said elsewhere in a word is no name: "Borgen ILlustrert" does not say "Borgen IL"
     other = replace(portal, description="Tegnekurs med Borgen Illustrasjon. Gratis første gang.")
     assert [len(g.members) for g in cluster([sport, other], PRIORITY, OSLO, names=names)] == [1, 1]
+
+
+def test_a_closure_notice_is_about_opening_hours_not_an_event() -> None:
+    gym = ev(
+        "aktivitetforalle",
+        "Åpen gymsal i høstferien",
+        "2027-10-05T12:00",
+        place="Borgen innbyggertorg, gymsal",
+        description="For barn og unge 10–16 år. Ballspill og innebandy. Gratis.",
+    )
+    closed = notice(
+        "borgen-nyheter",
+        "Kafé KIME holder stengt i høstferien",
+        "2027-10-05",
+        "Kafeen tar ferie i uke 40. Biblioteket og gymsalen er åpne som vanlig, med ballspill for barn.",
+    )
+    assert groups(gym, closed) == []
+    # the same words in a post about the open gym itself join it
+    opened = replace(closed, title="Åpen gymsal hele høstferien")
+    assert groups(gym, opened) == [["Åpen gymsal hele høstferien", "Åpen gymsal i høstferien"]]
