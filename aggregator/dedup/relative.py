@@ -100,8 +100,8 @@ class _Day:
             for k in keys:
                 self.index[k].append(n)
         self.bags: dict[int, tuple[str, ...]] = {}
-        # A vector depends on the places left out; most notices name no place, so a target's
-        # own places are all there is to leave out and one vector serves every notice.
+        # A vector depends on the places left out (the notice's own); most notices name no
+        # place, so one vector of a target serves every notice of the day.
         self.vectors: dict[tuple[int, frozenset[str]], dict[str, float]] = {}
 
     def vector(self, n: int, leave_out: frozenset[str]) -> dict[str, float]:
@@ -125,19 +125,16 @@ class _Day:
             candidates = sorted(
                 {n for s in set(bag) if len(found := self.index.get(s, ())) <= COMMON for n in found}
             )
+            # the notice's own place words say nothing (a target's are kept: "i kulturhuset")
+            mine = self.weight.vector(bag, own_places)
             scored: list[tuple[float, int]] = []
-            mine: dict[frozenset[str], dict[str, float]] = {}
             for n in candidates:
                 if own_sources & self.sources[n]:
                     continue
                 target = self.targets[n]
                 if all(place_agreement(e[a], e[b]) == "different" for a in notice for b in target):
                     continue
-                leave_out = own_places
-                va = mine.get(leave_out)
-                if va is None:
-                    va = mine[leave_out] = self.weight.vector(bag, leave_out)
-                scored.append((cosine(va, self.vector(n, leave_out)), n))
+                scored.append((cosine(mine, self.vector(n, own_places)), n))
             if not scored:
                 continue
             scored.sort(key=lambda x: (-x[0], x[1]))
