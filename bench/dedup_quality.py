@@ -97,26 +97,17 @@ TWENTIETH = Path(__file__).parent / "data" / "dedup_twentieth.tsv"
 OSLO = ZoneInfo("Europe/Oslo")
 
 
-def _shipped_same_places() -> tuple[tuple[str, ...], ...]:
-    """The place groups settings.toml ships (the clustering runs as the Borgen deployment does)."""
+def _shipped() -> dict[str, object]:
+    """settings.toml as shipped: the clustering runs as the Borgen deployment does."""
     import tomllib
 
-    raw = tomllib.loads((Path(__file__).resolve().parents[1] / "settings.toml").read_text(encoding="utf-8"))
-    return tuple(tuple(group) for group in raw.get("aggregator", {}).get("same_places", []))
+    return tomllib.loads((Path(__file__).resolve().parents[1] / "settings.toml").read_text(encoding="utf-8"))
 
 
-SAME_PLACES = _shipped_same_places()
-
-
-def _shipped_names() -> dict[str, tuple[str, ...]]:
-    """The names of each source's organiser settings.toml ships (``[sources.<id>] names``)."""
-    import tomllib
-
-    raw = tomllib.loads((Path(__file__).resolve().parents[1] / "settings.toml").read_text(encoding="utf-8"))
-    return {sid: tuple(t["names"]) for sid, t in raw.get("sources", {}).items() if t.get("names")}
-
-
-NAMES = _shipped_names()
+_SHIPPED = _shipped()
+#: The place groups and the organisers' names (``[sources.<id>] names``) settings.toml ships.
+SAME_PLACES = tuple(tuple(group) for group in _SHIPPED.get("aggregator", {}).get("same_places", []))  # type: ignore[attr-defined]
+NAMES = {sid: tuple(t["names"]) for sid, t in _SHIPPED.get("sources", {}).items() if t.get("names")}  # type: ignore[attr-defined]
 
 PRIORITY = {
     "dnt-asker": 10,

@@ -295,56 +295,9 @@ def same_word(a: str, b: str) -> bool:
     return min(len(a), len(b)) >= TYPO_MIN and a[:2] == b[:2] and OSA.distance(a, b, score_cutoff=1) <= 1
 
 
-class _Said:
-    """``said``'s index of one set of words: ``same_word`` against every word of the set, by set
-    lookups instead of one comparison per word (a description has forty words)."""
-
-    __slots__ = ("ends", "long", "stems", "words")
-
-    def __init__(self, words: frozenset[str]) -> None:
-        self.words = words
-        self.stems = frozenset(stem(canonical_head(w)) for w in words)
-        # every ending of at least four letters of a stem: "skolekorps" ends in "korps"
-        self.ends = frozenset(s[k:] for s in self.stems for k in range(len(s) - 3))
-        self.long: dict[str, list[str]] = {}
-        for w in words:
-            if len(w) >= TYPO_MIN:
-                self.long.setdefault(w[:2], []).append(w)
-
-    def __call__(self, a: str) -> bool:
-        if a in self.words:
-            return True
-        sa = stem(canonical_head(a))
-        if sa in self.stems:
-            return True
-        # a stem the other's ends with (with or without a kept "s"), or one that ends with a
-        # shorter stem of the other's (``same_word``'s compound and its head)
-        if len(sa) >= 4 and (sa in self.ends or sa + "s" in self.ends):
-            return True
-        for k in range(len(sa) - 3):
-            t = sa[k:]
-            if t in self.stems or (t.endswith("s") and len(t) > 4 and t[:-1] in self.stems):
-                return True
-        if len(a) >= TYPO_MIN:
-            return any(OSA.distance(a, b, score_cutoff=1) <= 1 for b in self.long.get(a[:2], ()))
-        return False
-
-
-@lru_cache(maxsize=16384)
-def _said_index(words: frozenset[str]) -> _Said:
-    return _Said(words)
-
-
 def said(word: str, words: frozenset[str]) -> bool:
-    """Whether any of ``words`` is a ``same_word`` of ``word``: word by word for a title, through
-    an index for a description (built once per description, it pays off from a dozen words)."""
-    if len(words) < SAID_INDEXED:
-        return any(same_word(word, x) for x in words)
-    return _said_index(words)(word)
-
-
-#: The set size from which ``said`` looks words up in an index.
-SAID_INDEXED = 12
+    """Whether any of ``words`` is a ``same_word`` of ``word``."""
+    return any(same_word(word, x) for x in words)
 
 
 def coverage(a: frozenset[str], b: frozenset[str]) -> float:

@@ -131,6 +131,7 @@ class Entry:
     text: tuple[str, ...] = ()  # stems of title and description lead (``salience.text_stems``)
     title_text: int = 0  # how many of ``text`` come from the title (they come first)
     names: tuple[str, ...] = ()  # folded names the source's organiser goes by (settings)
+    closure: bool = False  # the title is about opening hours or a closure (``_closure``)
 
     @property
     def wild(self) -> bool:
@@ -276,6 +277,7 @@ def prepare(
                 text=texts[(rec.title, rec.description)],
                 title_text=len(text_stems(rec.title, None)),
                 names=folded_names.get(rec.source_id, ()),
+                closure=_closure(rec.title),
                 source_id=rec.source_id,
                 who=_who(rec.source_id, rec.organizer),
                 word_keys=word_keys,
@@ -356,7 +358,7 @@ def compare(a: Entry, b: Entry) -> Verdict | None:
     """The verdict for two entries, or None when they are different events."""
     if a.day != b.day or not a.key or not b.key:
         return None
-    if closure(a) != closure(b):
+    if a.closure != b.closure:
         # "Kafé KIME holder stengt i høstferien" is about opening hours, not the holiday's
         # open gym it shares words with
         return None
@@ -534,10 +536,10 @@ def _weak(
 _CLOSURE = re.compile(r"\bstengt\b|\bstenger\b|\bapningstid(?:er|ene)?\b|\bclosed\b|\bopening hours\b")
 
 
-def closure(e: Entry) -> bool:
+def _closure(title: str) -> bool:
     """A title about opening hours or a closure ("Biblioteket holder stengt i påsken"), not an
     event: it never joins an event's listing."""
-    return bool(_CLOSURE.search(fold(e.record.title)))
+    return bool(_CLOSURE.search(fold(title)))
 
 
 def contradicts(a: Entry, b: Entry) -> str | None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from aggregator.dedup.keys import compound_splits, stem
-from aggregator.dedup.match import Entry, closure, contradicts, place_agreement
+from aggregator.dedup.match import Entry, contradicts, place_agreement
 from aggregator.dedup.salience import Weights, cosine
 
 #: The cosine the best cluster needs at least: below it the notice shares too little with any
@@ -117,7 +117,7 @@ class _Day:
     def notices(self, day_notices: Sequence[Sequence[int]]) -> Iterator[Proposal]:
         e = self.entries
         for notice in day_notices:
-            if any(closure(e[m]) for m in notice):
+            if any(e[m].closure for m in notice):
                 continue  # opening hours, not an event
             bag = self.words.bag(notice)
             own_sources = {e[m].source_id for m in notice}

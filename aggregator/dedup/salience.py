@@ -106,8 +106,6 @@ class Weights:
         for stems in texts:
             m += 1
             text_df.update(set(stems))
-        self._text_df = text_df
-        self._m = m
         # idf of every stem the input's texts say, computed once; a stem no text says (a
         # compound's part) gets the rarest weight
         self._text_idf = {w: math.log((m + 1) / (c + 1)) + 1.0 for w, c in text_df.items()}
@@ -118,7 +116,7 @@ class Weights:
 
     def known(self, stem: str) -> bool:
         """Whether some listing's text (``text_stems``) has this stem."""
-        return stem in self._text_df
+        return stem in self._text_idf
 
     def text_likeness(self, a: tuple[str, ...], b: tuple[str, ...], leave_out: frozenset[str]) -> float:
         """The cosine of two listings' ``text_stems`` as TF-IDF vectors, ``leave_out`` (the
