@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from aggregator.dedup.match import Entry, candidate_pairs, compare, prepare
-from aggregator.dedup.relative import proposals
+from aggregator.dedup.relative import proposals, slot_proposals
 from aggregator.model import EventRecord
 
 #: An event's identity as the store keys it: (source id, provider uid, recurrence id).
@@ -156,19 +156,18 @@ def cluster_entries(entries: Sequence[Entry], decisions: Decisions = Decisions()
             continue
         sets.union(i, j)
         links.append(Link(j, i, score, reasons))
-    # Second look: what the pair rules left alone joins the day's event it is clearly most like
-    # (relative.py: date-only notices), under the same rules.
-    roots: dict[int, list[int]] = {}
-    for i in range(len(entries)):
-        roots.setdefault(sets.find(i), []).append(i)
-    for p in proposals(entries, list(roots.values())):
-        ri, rj = sets.find(p.member), sets.find(p.other)
-        if ri == rj or sets.sources(ri) & sets.sources(rj):
-            continue
-        if apart and _crosses(sets.members(ri), sets.members(rj), apart):
-            continue
-        sets.union(p.member, p.other)
-        links.append(Link(p.member, p.other, p.score, p.reasons))
+    # Second look: what the pair rules left alone joins the event it is clearly most like
+    # (relative.py), under the same rules: first two events of one slot, then date-only notices
+    # (which then meet an event once, not its two halves).
+    for look in (slot_proposals, proposals):
+        for p in look(entries, _groups(sets, len(entries))):
+            ri, rj = sets.find(p.member), sets.find(p.other)
+            if ri == rj or sets.sources(ri) & sets.sources(rj):
+                continue
+            if apart and _crosses(sets.members(ri), sets.members(rj), apart):
+                continue
+            sets.union(p.member, p.other)
+            links.append(Link(p.member, p.other, p.score, p.reasons))
     # One pass in index order: a cluster is made when its lowest member comes up, and members
     # are appended in order, so clusters come out sorted by first member with sorted members.
     by_root: dict[int, Cluster] = {}
@@ -184,6 +183,13 @@ def cluster_entries(entries: Sequence[Entry], decisions: Decisions = Decisions()
     for link in links:
         by_root[sets.find(link.member)].links.append(link)
     return out
+
+
+def _groups(sets: _Sets, n: int) -> list[list[int]]:
+    roots: dict[int, list[int]] = {}
+    for i in range(n):
+        roots.setdefault(sets.find(i), []).append(i)
+    return list(roots.values())
 
 
 def _by_score(t: tuple[float, int, int, tuple[str, ...]]) -> tuple[float, int, int]:

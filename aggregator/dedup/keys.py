@@ -16,6 +16,7 @@ import re
 import threading
 import tomllib
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -204,9 +205,35 @@ def place_words(*parts: str | None) -> frozenset[str]:
             words.update(
                 stem(PLACE_WORDS.get(w, w))
                 for w in _NON_WORD.split(fold(part))
-                if len(w) >= 3 and not w.isdigit()
+                if len(w) >= 3 and not w.isdigit() and w not in _WHERE_WORDS
             )
     return frozenset(words)
+
+
+#: Words of a place that say where in relation to it, or that it is a meeting point, not which
+#: place: "Oppmøte: Semsvannet parkering" is at Semsvannet, "utenfor kafeen" at a café.
+_WHERE_WORDS = frozenset(
+    [
+        "oppmote",
+        "oppmoete",
+        "oppmotested",
+        "oppmotestad",
+        "meeting",
+        "point",
+        "utenfor",
+        "foran",
+        "ved",
+        "bak",
+        "inngang",
+        "inngangen",
+        "inngangspartiet",
+        "nedenfor",
+        "ovenfor",
+        "mellom",
+        "rundt",
+        "outside",
+    ]
+)
 
 
 def place_tokens(*parts: str | None) -> frozenset[str]:
@@ -346,6 +373,10 @@ ROOM_WORDS = frozenset(
         "rommet",
         "moterom",
         "moterommet",
+        "rommene",
+        "ovingsrom",
+        "ovingsrommet",
+        "ovingsrommene",
         "fotballbane",
         "fotballbanen",
         "bane",
@@ -611,7 +642,29 @@ def covered(a: frozenset[str], b: frozenset[str]) -> bool:
     return bool(a) and all(found_in(w, a, b) for w in a)
 
 
-_FIXTURE_SPLIT = re.compile(r"\s+(?:-|\u2013|\u2014|mot|moter|vs\.?|versus)\s+")
+_FIXTURE_SPLIT = re.compile(r"\s+(?:-|\u2013|\u2014|mot|moter|tar imot|vs\.?|versus)\s+")
+#: Words of a side that name no team: "J14 spiller hjemme mot Vollen", "A-laget tar imot
+#: Heggedal" (the first team: the listing club's own, left implicit like a side with no name).
+_SIDE_FILLER = frozenset(
+    [
+        "spiller",
+        "spill",
+        "hjemme",
+        "borte",
+        "hjemmekamp",
+        "bortekamp",
+        "kamp",
+        "seriekamp",
+        "cupkamp",
+        "treningskamp",
+        "seriestart",
+        "derby",
+        "a",
+        "laget",
+        "alaget",
+        "lagene",
+    ]
+)
 _SPORT = frozenset(
     [
         "fotball",
@@ -662,7 +715,7 @@ def fixture(title: str, venue: bool = False) -> tuple[frozenset[str], frozenset[
     for side in sides:
         names = set()
         for w in _NON_WORD.split(side):
-            if not w or w in _SPORT or w in _CLUB:
+            if not w or w in _SPORT or w in _CLUB or w in _SIDE_FILLER:
                 continue
             if _CLASS.match(w):
                 classes.add(w)
@@ -691,3 +744,46 @@ def same_fixture(
         if sides_agree(a[0], home) and sides_agree(a[1], away) and (a[0] & home or a[1] & away):
             return True
     return False
+
+
+def _load_kinds() -> tuple[
+    dict[str, str], tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], frozenset[str]
+]:
+    """lexicon.toml [kinds]: (whole word -> kind, (part, kind) pairs, (head, kind) pairs, words
+    that are no kind)."""
+    words: dict[str, str] = {}
+    parts: list[tuple[str, str]] = []
+    heads: list[tuple[str, str]] = []
+    for kind, spec in _LEXICON.get("kinds", {}).items():
+        for w in spec.get("words", ()):
+            words[w] = kind
+        parts.extend((p, kind) for p in spec.get("parts", ()))
+        heads.extend((h, kind) for h in spec.get("heads", ()))
+    for part, kind in parts:
+        if len(part) < 4:
+            raise ValueError(f"lexicon.toml [kinds] {kind}: part {part!r} is shorter than four letters")
+    return words, tuple(parts), tuple(heads), frozenset(_LEXICON.get("kinds_not", {}).get("words", ()))
+
+
+_KIND_WORDS, _KIND_PARTS, _KIND_HEADS, _NOT_KINDS = _load_kinds()
+
+
+@lru_cache(maxsize=65536)
+def kinds_of(word: str) -> frozenset[str]:
+    """The kinds of activity (lexicon.toml [kinds]) a title word names: "strikkekurs" ->
+    {"strikking"}, "søndagstur" -> {"tur"}, "aktivitet" -> nothing."""
+    if word in _NOT_KINDS:
+        return frozenset()
+    found = {kind for part, kind in _KIND_PARTS if part in word}
+    found.update(kind for head, kind in _KIND_HEADS if word.endswith(head) and len(word) > len(head) + 2)
+    if word in _KIND_WORDS:
+        found.add(_KIND_WORDS[word])
+    return frozenset(found)
+
+
+def kinds(tokens: Iterable[str]) -> frozenset[str]:
+    """The kinds of activity a title's words (``concept_tokens``) name together."""
+    out: frozenset[str] = frozenset()
+    for t in tokens:
+        out |= kinds_of(t)
+    return out

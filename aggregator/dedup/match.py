@@ -132,6 +132,7 @@ class Entry:
     title_text: int = 0  # how many of ``text`` come from the title (they come first)
     names: tuple[str, ...] = ()  # folded names the source's organiser goes by (settings)
     closure: bool = False  # the title is about opening hours or a closure (``_closure``)
+    programme: bool = False  # the title announces several happenings (``programme``)
 
     @property
     def wild(self) -> bool:
@@ -278,6 +279,7 @@ def prepare(
                 title_text=len(text_stems(rec.title, None)),
                 names=folded_names.get(rec.source_id, ()),
                 closure=_closure(rec.title),
+                programme=programme(rec.title),
                 source_id=rec.source_id,
                 who=_who(rec.source_id, rec.organizer),
                 word_keys=word_keys,
@@ -348,8 +350,9 @@ def _kinds_conflict(a: Entry, b: Entry) -> bool:
     """ "Borgen skole" and "Borgen innbyggertorg" share the area's name, not the place: one names
     a kind of place (skole, kirke, kunstgress) the other does not mention, while the other
     names something of its own. A room or an address added to the same place is no conflict."""
-    kinds = a.place_words - a.place
-    other_kinds = b.place_words - b.place
+    # the area ("Semsvannet, Asker") and a room or car park ("Semsvannet parkering") are no kind
+    kinds = a.place_words - a.place - AREA_WORDS - ROOM_WORDS
+    other_kinds = b.place_words - b.place - AREA_WORDS - ROOM_WORDS
     own = {p for p in b.place if not p.startswith("@")} - a.place_words
     return bool(kinds - b.place_words) and (bool(own) or bool(other_kinds - a.place_words))
 
@@ -358,7 +361,7 @@ def compare(a: Entry, b: Entry) -> Verdict | None:
     """The verdict for two entries, or None when they are different events."""
     if a.day != b.day or not a.key or not b.key:
         return None
-    if a.closure != b.closure:
+    if a.closure != b.closure or a.programme != b.programme:
         # "Kafé KIME holder stengt i høstferien" is about opening hours, not the holiday's
         # open gym it shares words with
         return None
@@ -533,13 +536,27 @@ def _weak(
     return verdict(0.3 + 0.2 * share_w - (dt or 0) / 600, f"weighted shared words {share_w:.2f}", *extra)
 
 
-_CLOSURE = re.compile(r"\bstengt\b|\bstenger\b|\bapningstid(?:er|ene)?\b|\bclosed\b|\bopening hours\b")
+_CLOSURE = re.compile(r"stengt\b|\bstenger\b|apningstid(?:er|ene)?\b|\bclosed\b|\bopening hours\b")
+# A programme of several happenings: "Høstferie på Borgen: dette skjer", "Vinterferieaktiviteter"
+# (the compound only: "musikk, mat og aktiviteter" is what one event offers).
+_PROGRAMME = re.compile(r"\bdette skjer\b|\bwhat'?s on\b|\bprogram(?:met)?\b")
+_ACTIVITIES = re.compile(r"\w{4,}aktiviteter\b")
 
 
 def _closure(title: str) -> bool:
-    """A title about opening hours or a closure ("Biblioteket holder stengt i påsken"), not an
-    event: it never joins an event's listing."""
+    """A title about opening hours or a closure ("Biblioteket holder stengt i påsken",
+    "Påskeåpningstider"), not an event: it never joins an event's listing."""
     return bool(_CLOSURE.search(fold(title)))
+
+
+def programme(title: str, strict: bool = True) -> bool:
+    """A title that announces a programme of several happenings, not one of them ("dette
+    skjer"): it joins nothing that is not a programme too. Not ``strict``, a season's
+    "-aktiviteter" counts too: enough to keep the second looks (``relative.py``) from joining
+    "Vinterferieaktiviteter" to the one activity beside it, not for the pair rules, which see
+    "Vinterferie: Aktivitetsdag" as its like."""
+    folded = fold(title)
+    return bool(_PROGRAMME.search(folded) or (not strict and _ACTIVITIES.search(folded)))
 
 
 def contradicts(a: Entry, b: Entry) -> str | None:
@@ -583,13 +600,19 @@ def _by_stated(a: Entry, b: Entry, found: Verdict | None) -> Verdict | None:
     )
 
 
+def phrase_text(e: Entry) -> str:
+    """A listing's title and description folded, its words between single spaces: a name is
+    found in it as a phrase (``f" {name} " in text``), not as a piece of a word."""
+    said = fold(f"{e.record.title} {e.record.description or ''}")
+    return f" {' '.join(_SPLIT.split(said))} "
+
+
 def _names_organiser(x: Entry, y: Entry) -> str | None:
     """A name ``y``'s organiser goes by (settings ``names``: "Borgen IL") that ``x``'s title or
     description says as a phrase, or a word of ``y``'s source or organiser it says, places
     aside ("bibliotek" in a description is where, not who)."""
     if y.names:
-        said_text = fold(f"{x.record.title} {x.record.description or ''}")
-        text = f" {' '.join(_SPLIT.split(said_text))} "
+        text = phrase_text(x)
         found = next((n for n in y.names if n and f" {n} " in text), None)
         if found is not None:
             return found

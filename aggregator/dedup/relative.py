@@ -14,21 +14,27 @@ audiences). A busier day needs a clearer winner. It must not join anything itsel
 (``cluster.py`` applies the proposals under its rules: one event per source, operator
 decisions).
 
-The same look at two timed listings at one place and start was tried and dropped: guarded
-against the near misses it made ("Søndagstur til Vardåsen" / "Søndagstur med barnevogn", two
-events with boilerplate texts at one slot) it found almost nothing more (BENCHMARKS.md).
+The same look at two timed events of one slot (``slot_proposals``): two clusters on one date
+whose starts are at most ``SLOT_MINUTES`` apart, at places that do not contradict, with no source
+in common, join when each is the other's clearly most alike candidate of that slot (the two
+news-free listings "Seniorgym – trening for 65+" and "Seniortrim" are the only two things
+happening at the square at 10:00). The first try of this (without kinds of activity) was
+dropped: at one slot "Yoga" and "Pilates", "Quiz" and "Sjakkveld" are alike in every word but
+the one that matters; now titles that each name a kind of activity (``keys.kinds``) and share
+none never join here.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from aggregator.dedup.keys import compound_splits, stem
-from aggregator.dedup.match import Entry, contradicts, place_agreement
-from aggregator.dedup.salience import Weights, cosine
+from aggregator.dedup.keys import compound_splits, is_audience, kinds, kinds_of, stem
+from aggregator.dedup.match import Entry, contradicts, phrase_text, place_agreement, programme
+from aggregator.dedup.salience import Weights, cosine, description_words
 
 #: The cosine the best cluster needs at least: below it the notice shares too little with any
 #: listing to say which event it is about.
@@ -40,6 +46,16 @@ AHEAD = 2.0
 COMMON = 10
 #: The shortest part of a compound that counts as a word of its own.
 PART_MIN = 3
+#: How far apart the starts of two events of one slot may be (a door or coffee time before the
+#: start, a portal's rounded hour).
+SLOT_MINUTES = 30
+#: The cosine two events of one slot need at least (``slot_proposals``).
+SLOT_FLOOR = 0.12
+#: The most other clusters a cluster with no place name may have in its slot to be compared
+#: with them (the square's busiest hour has a handful; a region's, hundreds).
+WILD_SLOT = 12
+#: Title words that say when, not what ("Lopis!! (dørene åpner 10.00)").
+_TIME_NOTE = frozenset({"dorene", "doren", "dora", "dorer", "apner", "apnes", "start", "starter"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +89,212 @@ def proposals(entries: Sequence[Entry], groups: Sequence[Sequence[int]]) -> Iter
             found.extend(day.notices(notices[when]))
     found.sort(key=lambda p: (-p.score, p.member))
     yield from found
+
+
+def slot_proposals(entries: Sequence[Entry], groups: Sequence[Sequence[int]]) -> Iterator[Proposal]:
+    """Joins of two timed clusters of one slot that are each other's clear best, best first."""
+    weight = entries[0].weight if entries else None
+    if weight is None:
+        return
+    timed: dict[date, list[Sequence[int]]] = defaultdict(list)
+    for members in groups:
+        if any(entries[m].minute is not None for m in members):
+            timed[entries[members[0]].day].append(members)
+    words = _Words(entries, weight)
+    # One listing of each organiser that has names (settings: DNT, the culture school, ...), keyed
+    # by those names: the culture school's two sources are one organiser.
+    organisers: dict[tuple[str, ...], Entry] = {}
+    for e in entries:
+        if e.names:
+            organisers.setdefault(e.names, e)
+    found: list[Proposal] = []
+    for clusters in timed.values():
+        if len(clusters) > 1:
+            found.extend(_Slot(entries, weight, words, clusters, organisers).proposals())
+    found.sort(key=lambda p: (-p.score, p.member))
+    yield from found
+
+
+class _Slot:
+    """One day's timed clusters: which of them share a slot, and their likeness."""
+
+    def __init__(
+        self,
+        entries: Sequence[Entry],
+        weight: Weights,
+        words: _Words,
+        clusters: list[Sequence[int]],
+        organisers: dict[tuple[str, ...], Entry],
+    ) -> None:
+        self.organisers = organisers
+        self.entries = entries
+        self.weight = weight
+        self.words = words
+        e = entries
+        self.clusters = clusters
+        self.minutes = [sorted({m for i in c if (m := e[i].minute) is not None}) for c in clusters]
+        self.sources = [frozenset(e[i].source_id for i in c) for c in clusters]
+        self.vectors: dict[int, dict[str, float]] = {}
+        self.named: dict[int, set[tuple[str, ...]]] = {}
+
+    def _near(self, x: int, y: int) -> bool:
+        if self.sources[x] & self.sources[y] or not self._within(x, y):
+            return False
+        e, cx, cy = self.entries, self.clusters[x], self.clusters[y]
+        return not all(place_agreement(e[a], e[b]) == "different" for a in cx for b in cy)
+
+    def _vector(self, x: int) -> dict[str, float]:
+        found = self.vectors.get(x)
+        if found is None:
+            found = self.vectors[x] = self.weight.vector(self.words.bag(self.clusters[x]), frozenset())
+        return found
+
+    def _pairs(self) -> dict[int, list[int]]:
+        """Each cluster's candidates of its slot. Two clusters with place names meet only in a
+        block of a distinctive place word or a coordinate cell they share (otherwise their
+        places differ); a cluster with neither (no place, a bare room) meets the whole slot,
+        but only while the slot is small enough for "the only other one" to mean something
+        (``WILD_SLOT``): in a region's busy hour it is nobody's clear best, and pairing it with
+        everything would make the cost grow with the square of the day's events."""
+        e = self.entries
+        order = sorted(range(len(self.clusters)), key=lambda x: (self.minutes[x][0], x))
+        blocks: dict[object, list[int]] = defaultdict(list)  # each in start order
+        wild: list[int] = []
+        for x in order:
+            keys: set[object] = {p for i in self.clusters[x] for p in e[i].place}
+            for i in self.clusters[x]:
+                cell = e[i].cell
+                if cell is not None:
+                    keys.update((cell[0] + dy, cell[1] + dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+            if not keys:
+                wild.append(x)
+            for key in keys:
+                blocks[key].append(x)
+        found: set[tuple[int, int]] = set()
+        for block in blocks.values():
+            for k, x in enumerate(block):
+                for y in block[k + 1 :]:
+                    if self.minutes[y][0] - self.minutes[x][-1] > SLOT_MINUTES:
+                        break
+                    found.add((x, y) if x < y else (y, x))
+        if wild:
+            firsts = [self.minutes[x][0] for x in order]
+            spread = max(m[-1] - m[0] for m in self.minutes)
+            for x in wild:
+                lo = bisect_left(firsts, self.minutes[x][0] - SLOT_MINUTES - spread)
+                hi = bisect_right(firsts, self.minutes[x][-1] + SLOT_MINUTES)
+                slot = [y for y in order[lo:hi] if y != x and self._within(x, y)]
+                if len(slot) <= WILD_SLOT:
+                    found.update((x, y) if x < y else (y, x) for y in slot)
+        near: dict[int, list[int]] = defaultdict(list)
+        for x, y in sorted(found):
+            if self._near(x, y):
+                near[x].append(y)
+                near[y].append(x)
+        return near
+
+    def _within(self, x: int, y: int) -> bool:
+        return min(abs(a - b) for a in self.minutes[x] for b in self.minutes[y]) <= SLOT_MINUTES
+
+    def proposals(self) -> Iterator[Proposal]:
+        near = self._pairs()
+        scores: dict[int, list[tuple[float, int]]] = {}
+        for x, ys in near.items():
+            scores[x] = sorted(
+                ((cosine(self._vector(x), self._vector(y)), y) for y in ys), key=lambda t: (-t[0], t[1])
+            )
+        for x, ranked in scores.items():
+            best, y = ranked[0]
+            if y < x or best < SLOT_FLOOR or not self._clear(ranked) or not self._clear(scores[y]):
+                continue
+            if scores[y][0][1] != x:
+                continue
+            if not self._content(x, y) or self._contradict(x, y):
+                continue
+            yield self._proposal(x, y, best)
+
+    def _content(self, x: int, y: int) -> bool:
+        """Whether the two say something alike of what happens, not only where: a word of their
+        own texts in common or a kind of activity ("Seniorgym" / "Seniortrim"). The place
+        fields' words are in the bags (a title says "på torget" where the other's place is
+        "Torget"), but two listings at "Borgen bibliotek" are alike in where, which
+        ``place_agreement`` has said already ("Forfattermøte: Kari Holm" / "Lokalhistorie i
+        romanform" alone at one slot are two listings)."""
+        cx, cy = self.clusters[x], self.clusters[y]
+        if set(self.words.own(cx)) & set(self.words.own(cy)):
+            return True
+        return bool(self._kinds(cx) & self._kinds(cy))
+
+    def _kinds(self, members: Sequence[int]) -> frozenset[str]:
+        return kinds(t for i in members for t in self.entries[i].tokens)
+
+    @staticmethod
+    def _clear(ranked: list[tuple[float, int]]) -> bool:
+        return len(ranked) < 2 or ranked[0][0] >= AHEAD * ranked[1][0]
+
+    def _contradict(self, x: int, y: int) -> bool:
+        """Whether two events of one slot are told apart by more than their likeness says."""
+        e, cx, cy = self.entries, self.clusters[x], self.clusters[y]
+        tx = {t for i in cx for t in e[i].tokens}
+        ty = {t for i in cy for t in e[i].tokens}
+        if self._overview(cx) != self._overview(cy):
+            return True  # "Vinterferieaktiviteter" is a programme, not the one thing beside it
+        kx, ky = self._kinds(cx), self._kinds(cy)
+        if kx and ky and not kx & ky:
+            return True  # "Yoga" and "Pilates" at one slot are two things to do
+        if any(kinds_of(t) for t in tx & ty) and self._own_words(tx, cy) and self._own_words(ty, cx):
+            return True  # "Søndagstur til Vardåsen" / "Søndagstur med barnevogn": two tours
+        ox, oy = self._organisers(x), self._organisers(y)
+        if ox and oy and not ox & oy:
+            return True  # DNT's seniortur and the volunteer centre's walk, both at 10
+        return any(contradicts(e[a], e[b]) for a in cx for b in cy)
+
+    def _overview(self, members: Sequence[int]) -> bool:
+        """Whether a cluster tells opening hours, a closure or a programme, not one event."""
+        e = self.entries
+        return any(e[i].closure or programme(e[i].record.title, strict=False) for i in members)
+
+    def _own_words(self, tokens: set[str], other: Sequence[int]) -> bool:
+        """Whether a title says a word of its own (no kind, no audience) the other cluster's
+        texts never say."""
+        said = {s for i in other for s in self.entries[i].text}
+        return any(
+            not kinds_of(t)
+            and not is_audience(t)
+            and not t.isdigit()
+            and t not in _TIME_NOTE
+            and stem(t) not in said
+            for t in tokens
+        )
+
+    def _organisers(self, x: int) -> set[tuple[str, ...]]:
+        """The organisers (settings ``names``) a cluster is listed by or names."""
+        found = self.named.get(x)
+        if found is None:
+            found = self.named[x] = self._find_organisers(self.clusters[x])
+        return found
+
+    def _find_organisers(self, members: Sequence[int]) -> set[tuple[str, ...]]:
+        e = self.entries
+        out = {e[i].names for i in members if e[i].names}
+        texts = [phrase_text(e[i]) for i in members]
+        words = {stem(w) for i in members for w in e[i].tokens | description_words(e[i].record.description)}
+        for names, rep in self.organisers.items():
+            if names in out:
+                continue
+            # a name as a phrase ("Borgen IL"), or the organiser's own word ("frivilligsentralen")
+            if any(f" {n} " in t for n in names if n for t in texts) or {stem(w) for w in rep.who} & words:
+                out.add(names)
+        return out
+
+    def _proposal(self, x: int, y: int, score: float) -> Proposal:
+        e, w = self.entries, self.weight
+        cx, cy = self.clusters[x], self.clusters[y]
+        a, b = max(
+            ((a, b) for a in cx for b in cy),
+            key=lambda p: (w.text_likeness(e[p[0]].text, e[p[1]].text, frozenset()), -p[0], -p[1]),
+        )
+        return Proposal(a, b, round(score, 4), (f"one slot, each the other's best text match {score:.2f}",))
 
 
 class _Day:
@@ -117,8 +339,8 @@ class _Day:
     def notices(self, day_notices: Sequence[Sequence[int]]) -> Iterator[Proposal]:
         e = self.entries
         for notice in day_notices:
-            if any(e[m].closure for m in notice):
-                continue  # opening hours, not an event
+            if any(e[m].closure or e[m].programme for m in notice):
+                continue  # opening hours or a programme, not one event
             bag = self.words.bag(notice)
             own_sources = {e[m].source_id for m in notice}
             own_places = frozenset().union(*(e[m].place_words for m in notice))
@@ -179,8 +401,12 @@ class _Words:
         with the parts of their compounds (a notice says "quiz" where the listing says
         "Quizkveld"), the words of their places (a notice without one says "i kulturhuset")
         and of their organisers' names ("Skolekorpset spiller" for Borgen skolekorps)."""
+        return self.own(members) + tuple(sorted(self.said(members)))
+
+    def own(self, members: Sequence[int]) -> tuple[str, ...]:
+        """The bag without the places' and organisers' words: what the listings' texts say."""
         words = [s for m in members for s in self._entries[m].text]
-        return tuple(words + [p for w in words for p in self.parts(w)] + sorted(self.said(members)))
+        return tuple(words + [p for w in words for p in self.parts(w)])
 
     def said(self, members: Sequence[int]) -> set[str]:
         """The words of a cluster's places and of its organisers' names."""

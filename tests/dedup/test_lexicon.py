@@ -236,3 +236,18 @@ def test_common_names_for_one_kind_of_event() -> None:
         a = ev("frivilligsentral", one, "2030-05-04T12:00")
         b = ev("naermiljosentral", other, "2030-05-04T12:00")
         assert verdict(a, b) is not None, (one, other)
+
+
+def test_a_side_of_a_fixture_says_its_team_in_few_words() -> None:
+    # "spiller hjemme", "Hjemmekamp", "A-laget" name no team: the listing club's own, implicit
+    club = fixture("Borgen J14 – Vollen")
+    for other in (
+        "J14 spiller hjemme mot Vollen ⚽",
+        "Hjemmekamp J14 vs Vollen",
+        "Seriestart: A-laget tar imot Vollen",
+    ):
+        found = fixture(other, venue=True)
+        assert club and found and same_fixture(club, found), other
+    # another age class is another match
+    g13 = fixture("Borgen G13 – Vollen")
+    assert club and g13 and not same_fixture(club, g13)

@@ -344,9 +344,16 @@ def test_a_notice_without_place_or_time_meets_the_event_it_announces() -> None:
     assert _same_cluster_in_evening(tour, notice("Bli med DNT Asker til Vardåsen onsdag", "2029-10-31T00:00"))
     # a notice of another tour that morning names another place: two events
     assert not _same_cluster_in_evening(tour, notice("Bli med på tur til Skaugumsåsen", "2029-10-31T00:00"))
-    # without a place, shared words half an hour apart are not enough
+    # without a place, shared words half an hour apart are not enough for the pair rules ...
     late = notice("Bli med DNT Asker til Vardåsen", "2029-10-31T10:30", all_day=False)
-    assert not _same_cluster_in_evening(tour, late)
+    assert verdict(tour, late) is None
+    # ... but alone in their slot, saying one organiser and one summit, they are one tour (the
+    # second look, relative.slot_proposals)
+    assert _same_cluster_in_evening(tour, late)
+    # with another Vardåsen walk in that half hour the notice could be either: two events
+    other = ev("frivilligsentral", "Turgruppe: Vardåsen rundt", "2029-10-31T10:15", place=None)
+    records = [tour, late, other]
+    assert all(len(g.members) == 1 for g in cluster(records, PRIORITY, OSLO))
 
 
 def test_emoji_say_nothing_about_the_event() -> None:

@@ -96,3 +96,24 @@ def test_a_room_without_a_house_is_compared_with_listings_in_a_room_of_that_name
     entries = prepare([market, manual], PRIORITY, OSLO)
     assert list(candidate_pairs(entries)) == [(0, 1)]
     assert place_agreement(entries[0], entries[1]) == "same"
+
+
+def test_a_meeting_point_or_where_beside_a_place_is_that_place() -> None:
+    def agreement(a: str | None, b: str | None) -> str:
+        x, y = prepare(
+            [
+                ev("dnt-asker", "Tur", "2037-02-18T11:00", place=a),
+                ev("aktivitetforalle", "Tur", "2037-02-18T11:00", place=b),
+            ],
+            PRIORITY,
+            OSLO,
+        )
+        return place_agreement(x, y)
+
+    # "Oppmøte:" says it is a meeting point, the car park is a part of it, Asker the area
+    assert agreement("Oppmøte: Semsvannet parkering", "Semsvannet, Asker") == "same"
+    # "utenfor kafeen" is outside a café: a room with no house, not a place called "utenfor"
+    assert agreement("utenfor kafeen", "Borgen innbyggertorg") == "unknown"
+    assert agreement("Oppmøte ved inngangen", "Borgen innbyggertorg") == "unknown"
+    # a named house is still its own place
+    assert agreement("Oppmøte: Hvalstad stasjon", "Semsvannet, Asker") == "different"

@@ -1,0 +1,180 @@
+"""Two events of one slot that are each other's clear best join, unless their titles tell them
+apart: kinds of activity, organisers, one kind said with two different qualifiers, a programme
+(aggregator/dedup/relative.py ``slot_proposals``)."""
+
+from __future__ import annotations
+
+from aggregator.dedup import cluster
+from aggregator.dedup.keys import concept_tokens, kinds, title_tokens
+from aggregator.dedup.match import prepare
+from aggregator.dedup.relative import slot_proposals
+from aggregator.model import EventRecord
+from tests.dedup.test_dedup import OSLO, PRIORITY, ev, verdict
+from tests.dedup.test_places import SQUARE
+
+#: The organisers' names as settings.toml ships them (``[sources.<id>] names``).
+NAMES = {
+    "dnt-asker": ("DNT Asker", "Asker Turlag", "DNT"),
+    "frivilligsentral": ("Asker frivilligsentral",),
+    "borgen-il": ("Borgen IL", "Borgen idrettslag"),
+}
+
+#: Listings of the same morning at other hours and places: the words' weights are taken over a
+#: realistic input, as in a real run.
+MORNING = [
+    ev(
+        "bibliotek",
+        "Babysang",
+        "2033-02-01T12:00",
+        place="Borgen bibliotek",
+        description="Sang og regler for de minste.",
+    ),
+    ev(
+        "husflidslag",
+        "Strikkekafé",
+        "2033-02-01T18:00",
+        place="Borgen innbyggertorg",
+        description="Ta med strikketøyet. Kaffe og vafler.",
+    ),
+    ev(
+        "borgen-il",
+        "Allidrett 6–9 år",
+        "2033-02-01T17:00",
+        place="Borgen skole, gymsal",
+        description="Lek og ballspill.",
+    ),
+]
+
+
+def joined(*records: EventRecord) -> list[list[str]]:
+    """The clusters of more than one listing among ``records`` (with the morning's others), as
+    sorted titles."""
+    found = cluster([*MORNING, *records], PRIORITY, OSLO, same_places=SQUARE, names=NAMES)
+    everything = [*MORNING, *records]
+    return sorted(sorted(everything[i].title for i in g.members) for g in found if len(g.members) > 1)
+
+
+def test_two_listings_alone_in_their_slot_are_one_event() -> None:
+    portal = ev(
+        "aktivitetforalle",
+        "Seniorgym – trening for 65+",
+        "2033-02-01T10:00",
+        place="Borgen innbyggertorg, Søndre Borgen 11, 1388 Borgen",
+        description="Styrke og balanse. Arrangør: Borgen nærmiljøsentral.",
+    )
+    own = ev(
+        "naermiljosentral", "Seniortrim", "2033-02-01T10:00", place="Borgen nærmiljøsentral, Søndre Borgen 11"
+    )
+    # the titles share no word: the pair rules see two events ...
+    assert verdict(portal, own) is None
+    # ... but nothing else happens at the square at 10, and both are exercise
+    assert joined(portal, own) == [["Seniorgym – trening for 65+", "Seniortrim"]]
+    found = cluster([*MORNING, portal, own], PRIORITY, OSLO, same_places=SQUARE, names=NAMES)
+    (pair,) = [g for g in found if len(g.members) > 1]
+    assert "one slot, each the other's best text match" in pair.links[0].reasons[0]
+
+
+def test_a_slot_with_two_candidates_joins_neither() -> None:
+    portal = ev("aktivitetforalle", "Trening for seniorer", "2033-02-01T10:00", place="Borgen innbyggertorg")
+    gym = ev("naermiljosentral", "Seniortrim", "2033-02-01T10:00", place="Borgen innbyggertorg")
+    assert joined(portal, gym) == [["Seniortrim", "Trening for seniorer"]]
+    # seniors' yoga a quarter of an hour later: the portal's "Trening" could be either
+    yoga = ev("frivilligsentral", "Yoga for seniorer", "2033-02-01T10:15", place="Borgen innbyggertorg")
+    assert joined(portal, gym, yoga) == []
+
+
+def test_different_kinds_of_activity_at_one_slot_stay_apart() -> None:
+    for a, b in (
+        ("Yoga på dagtid", "Pilates"),
+        ("Quiz på torget", "Sjakkveld for alle"),
+        ("Bondens marked", "Klesbyttedag"),
+    ):
+        first = ev(
+            "aktivitetforalle", a, "2033-02-01T10:00", place="Borgen innbyggertorg", description="Velkommen!"
+        )
+        second = ev(
+            "borgen-manuelt", b, "2033-02-01T10:00", place="Borgen innbyggertorg", description="Velkommen!"
+        )
+        assert joined(first, second) == [], (a, b)
+
+
+def test_kinds_of_activity_are_read_from_title_words() -> None:
+    def of(title: str) -> frozenset[str]:
+        return kinds(concept_tokens(title_tokens(title)))
+
+    assert of("Strikkekurs for nybegynnere") == {"strikking"}
+    assert of("Søndagstur med DNT") == {"tur"}
+    assert of("Sunday hike to Vardåsen") == {"tur"}  # the English word through the lexicon
+    assert of("11.00 - 14.00: Fiksekafé") == {"reparasjon"}
+    assert of("Åpen korøvelse") == {"musikk"}
+    # a word that merely ends like one is no kind; a format or an audience is none either
+    assert of("Kultur for alle") == frozenset()
+    assert of("Aktivitet for barn") == frozenset()
+    assert of("Bokkafé for voksne") == {"bok"}
+
+
+def test_two_tours_by_two_organisers_at_one_slot_stay_apart() -> None:
+    dnt = ev(
+        "borgen-manuelt",
+        "DNT seniortur til Semsvannet",
+        "2032-04-20T10:00",
+        place="Borgen innbyggertorg",
+        description="Kaffe på torget fra kl. 10, avgang 10.30.",
+    )
+    walk = ev(
+        "naermiljosentral",
+        "Tirsdagsturen",
+        "2032-04-20T10:00",
+        place="Borgen nærmiljøsentral, Søndre Borgen 11",
+        description="Gå-gruppe med frivilligsentralen.",
+    )
+    assert joined(dnt, walk) == []
+    # the volunteer centre's listing of DNT's group names DNT: one organiser, one tour
+    group = ev(
+        "frivilligsentral",
+        "10.00 - 13.00: Turgruppe for seniorer (DNT)",
+        "2032-04-20T10:00",
+        place="Oppmøte Borgen innbyggertorg",
+    )
+    assert joined(dnt, group) == [
+        ["10.00 - 13.00: Turgruppe for seniorer (DNT)", "DNT seniortur til Semsvannet"]
+    ]
+
+
+def test_one_kind_with_two_qualifiers_is_two_events() -> None:
+    summit = ev("dnt-asker", "Søndagstur til Vardåsen", "2028-03-26T10:00", place="Borgen innbyggertorg")
+    pram = ev(
+        "aktivitetforalle", "Søndagstur med barnevogn", "2028-03-26T10:00", place="Borgen innbyggertorg"
+    )
+    # the second look proposes nothing for them (the pair rules still join these two on the
+    # shared "Søndagstur": the fourth labelled file's one false merge, BENCHMARKS.md)
+    entries = prepare([*MORNING, summit, pram], PRIORITY, OSLO, SQUARE, (), NAMES)
+    alone = [[i] for i in range(len(entries))]
+    assert list(slot_proposals(entries, alone)) == []
+    # a walk that says nothing of its own is no such pair
+    walk = ev(
+        "aktivitetforalle",
+        "Søndagstur",
+        "2028-03-26T10:00",
+        place="Borgen innbyggertorg",
+        description="Velkommen!",
+    )
+    entries = prepare([*MORNING, summit, walk], PRIORITY, OSLO, SQUARE, (), NAMES)
+    assert [p.reasons[0][:8] for p in slot_proposals(entries, [[i] for i in range(len(entries))])] == [
+        "one slot"
+    ]
+
+
+def test_a_programme_joins_none_of_its_happenings() -> None:
+    programme = ev(
+        "aktivitetforalle",
+        "Vinterferieaktiviteter for barn",
+        "2027-02-24T10:00",
+        place="Borgen innbyggertorg",
+    )
+    skating = ev("borgen-il", "Skøyteskole", "2027-02-24T10:00", place="Borgen innbyggertorg")
+    assert joined(programme, skating) == []
+    # a news post "this is what happens" is not the one happening it shares a word with
+    homework = ev("frivilligsentral", "Leksehjelp – høstferie", "2036-09-29T16:00", place="Borgen bibliotek")
+    overview = ev("borgen-nyheter", "Høstferie på Borgen: dette skjer", "2036-09-29T16:00", place=None)
+    assert verdict(homework, overview) is None
