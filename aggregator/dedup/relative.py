@@ -136,12 +136,27 @@ class _Slot:
         self.sources = [frozenset(e[i].source_id for i in c) for c in clusters]
         self.vectors: dict[int, dict[str, float]] = {}
         self.named: dict[int, set[tuple[str, ...]]] = {}
+        self.titles: dict[int, dict[str, float]] = {}
 
     def _near(self, x: int, y: int) -> bool:
         if self.sources[x] & self.sources[y] or not self._within(x, y):
             return False
         e, cx, cy = self.entries, self.clusters[x], self.clusters[y]
         return not all(place_agreement(e[a], e[b]) == "different" for a in cx for b in cy)
+
+    def _likeness(self, x: int, y: int) -> float:
+        """The bags' cosine, or the titles' alone when higher: "Lesesirkel" and "Lesesirkel:
+        påskekrim" are one title whatever their descriptions say."""
+        return max(cosine(self._vector(x), self._vector(y)), cosine(self._title(x), self._title(y)))
+
+    def _title(self, x: int) -> dict[str, float]:
+        found = self.titles.get(x)
+        if found is None:
+            e = self.entries
+            words = [s for i in self.clusters[x] for s in e[i].text[: e[i].title_text]]
+            words += [p for w in words for p in self.words.parts(w)]
+            found = self.titles[x] = self.weight.vector(tuple(words), frozenset())
+        return found
 
     def _vector(self, x: int) -> dict[str, float]:
         found = self.vectors.get(x)
@@ -200,9 +215,7 @@ class _Slot:
         near = self._pairs()
         scores: dict[int, list[tuple[float, int]]] = {}
         for x, ys in near.items():
-            scores[x] = sorted(
-                ((cosine(self._vector(x), self._vector(y)), y) for y in ys), key=lambda t: (-t[0], t[1])
-            )
+            scores[x] = sorted(((self._likeness(x, y), y) for y in ys), key=lambda t: (-t[0], t[1]))
         for x, ranked in scores.items():
             best, y = ranked[0]
             if y < x or best < SLOT_FLOOR or not self._clear(ranked) or not self._clear(scores[y]):
@@ -237,9 +250,13 @@ class _Slot:
         e, cx, cy = self.entries, self.clusters[x], self.clusters[y]
         tx = {t for i in cx for t in e[i].tokens}
         ty = {t for i in cy for t in e[i].tokens}
-        if self._overview(cx) != self._overview(cy):
-            return True  # "Vinterferieaktiviteter" is a programme, not the one thing beside it
         kx, ky = self._kinds(cx), self._kinds(cy)
+        if any(e[i].closure for i in cx) != any(e[i].closure for i in cy):
+            return True  # opening hours, not an event
+        if (self._programme(cx) and not self._programme(cy) and ky) or (
+            self._programme(cy) and not self._programme(cx) and kx
+        ):
+            return True  # "Vinterferieaktiviteter" is a programme, not the "Skøyteskole" beside it
         if kx and ky and not kx & ky:
             return True  # "Yoga" and "Pilates" at one slot are two things to do
         if any(kinds_of(t) for t in tx & ty) and self._own_words(tx, cy) and self._own_words(ty, cx):
@@ -249,10 +266,10 @@ class _Slot:
             return True  # DNT's seniortur and the volunteer centre's walk, both at 10
         return any(contradicts(e[a], e[b]) for a in cx for b in cy)
 
-    def _overview(self, members: Sequence[int]) -> bool:
-        """Whether a cluster tells opening hours, a closure or a programme, not one event."""
-        e = self.entries
-        return any(e[i].closure or programme(e[i].record.title, strict=False) for i in members)
+    def _programme(self, members: Sequence[int]) -> bool:
+        """Whether a cluster announces a programme of several happenings: it may be the one
+        drop-in session beside it ("Vinterferie-moro for barn"), not one named activity."""
+        return any(programme(self.entries[i].record.title, strict=False) for i in members)
 
     def _own_words(self, tokens: set[str], other: Sequence[int]) -> bool:
         """Whether a title says a word of its own (no kind, no audience) the other cluster's

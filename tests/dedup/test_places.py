@@ -117,3 +117,21 @@ def test_a_meeting_point_or_where_beside_a_place_is_that_place() -> None:
     assert agreement("Oppmøte ved inngangen", "Borgen innbyggertorg") == "unknown"
     # a named house is still its own place
     assert agreement("Oppmøte: Hvalstad stasjon", "Semsvannet, Asker") == "different"
+
+
+def test_a_floor_or_a_department_is_where_in_the_house() -> None:
+    def agreement(a: str, b: str) -> str:
+        x, y = prepare(
+            [
+                ev("bibliotek", "Lesesirkel", "2038-04-14T18:00", place=a),
+                ev("aktivitetforalle", "Lesesirkel", "2038-04-14T18:00", place=b),
+            ],
+            PRIORITY,
+            OSLO,
+        )
+        return place_agreement(x, y)
+
+    # a room on a floor names no house: it may well be in the library
+    assert agreement("Møterommet, 2. etg", "Borgen bibliotek") == "unknown"
+    assert agreement("Borgen bibliotek, barneavdelingen", "Borgen bibliotek") == "same"
+    assert agreement("Borgen library, ground floor", "Borgen bibliotek") == "same"

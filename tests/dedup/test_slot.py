@@ -178,3 +178,49 @@ def test_a_programme_joins_none_of_its_happenings() -> None:
     homework = ev("frivilligsentral", "Leksehjelp – høstferie", "2036-09-29T16:00", place="Borgen bibliotek")
     overview = ev("borgen-nyheter", "Høstferie på Borgen: dette skjer", "2036-09-29T16:00", place=None)
     assert verdict(homework, overview) is None
+
+
+def test_one_title_in_two_texts_is_one_event() -> None:
+    # the weekly circle's name is common that season, the texts say different things: the
+    # titles alone say it is one meeting
+    portal = ev(
+        "aktivitetforalle",
+        "Lesesirkel",
+        "2038-04-14T18:00",
+        place="Borgen bibliotek, Søndre Borgen 11, 1388 Borgen",
+        description="Samtale om bøker. Gratis. Arrangør: Asker bibliotek.",
+    )
+    library = ev(
+        "bibliotek",
+        "Lesesirkel: påskekrim",
+        "2038-04-14T18:00",
+        place="Møterommet, 2. etg",
+        description="Vi diskuterer hver vår egen påskekrim. Kom og få tips før påske!",
+    )
+    earlier = [
+        ev("bibliotek", "Lesesirkel", f"2038-0{m}-10T18:00", place="Borgen bibliotek", description=d)
+        for m, d in (
+            (1, "Vi leser en roman i måneden."),
+            (2, "Ny bok: «Isvinter»."),
+            (3, "Vi snakker om noveller."),
+        )
+    ]
+    assert joined(*earlier, portal, library) == [["Lesesirkel", "Lesesirkel: påskekrim"]]
+
+
+def test_nordic_walking_is_not_a_hike() -> None:
+    walk = ev(
+        "aktivitetforalle",
+        "Aktiv på dagtid – stavgang",
+        "2035-10-16T10:00",
+        place="Oppmøte Borgen innbyggertorg",
+        description="Stavgang i rolig tempo, ca. 1 time. Staver kan lånes.",
+    )
+    hike = ev(
+        "dnt-asker",
+        "Tirsdagstur for seniorer: Gjellumvannet",
+        "2035-10-16T10:30",
+        place="Oppmøte: Borgen innbyggertorg, parkeringsplassen",
+        description="Enkel. Rolig tur rundt Gjellumvannet med kaffepause. Ca. 2,5 timer.",
+    )
+    assert joined(walk, hike) == []
