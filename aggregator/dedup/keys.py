@@ -787,7 +787,7 @@ def kinds_of(word: str) -> frozenset[str]:
     if word in _NOT_KINDS:
         return frozenset()
     found = {kind for part, kind in _KIND_PARTS if part in word}
-    found.update(kind for head, kind in _KIND_HEADS if word.endswith(head) and len(word) > len(head) + 2)
+    found.update(kind for head, kind in _KIND_HEADS if word.endswith(head) and len(word) > len(head) + 1)
     if word in _KIND_WORDS:
         found.add(_KIND_WORDS[word])
     return frozenset(found)

@@ -142,7 +142,9 @@ class _Slot:
         if self.sources[x] & self.sources[y] or not self._within(x, y):
             return False
         e, cx, cy = self.entries, self.clusters[x], self.clusters[y]
-        return not all(place_agreement(e[a], e[b]) == "different" for a in cx for b in cy)
+        # one listing at a place that contradicts is enough: the slot look has no words to
+        # outweigh it ("Vårdugnad på Borgen kunstgress" is not the square's "Ryddedugnad")
+        return not any(place_agreement(e[a], e[b]) == "different" for a in cx for b in cy)
 
     def _likeness(self, x: int, y: int) -> float:
         """The bags' cosine, or the titles' alone when higher: "Lesesirkel" and "Lesesirkel:

@@ -111,6 +111,10 @@ def test_kinds_of_activity_are_read_from_title_words() -> None:
     assert of("Kultur for alle") == frozenset()
     assert of("Aktivitet for barn") == frozenset()
     assert of("Bokkafé for voksne") == {"bok"}
+    assert of("Gåtur for seniorer") == {"tur"}  # a short modifier is still a modifier
+    assert of("Seniornett: hjelp med mobil og PC") == {"digital"}
+    assert of("Kreativt verksted for barn") == {"verksted"}
+    assert of("Sykkelverksted") == {"verksted", "reparasjon"}  # shares a kind with "Sykkelreparasjon"
 
 
 def test_two_tours_by_two_organisers_at_one_slot_stay_apart() -> None:
@@ -224,3 +228,13 @@ def test_nordic_walking_is_not_a_hike() -> None:
         description="Enkel. Rolig tur rundt Gjellumvannet med kaffepause. Ca. 2,5 timer.",
     )
     assert joined(walk, hike) == []
+
+
+def test_a_cluster_with_one_listing_elsewhere_is_not_in_the_slot() -> None:
+    # the square's clean-up, told by three sources, one without a place, and the club's work
+    # day at the pitch at the same hour
+    pitch = ev("borgen-il", "Vårdugnad på Borgen kunstgress", "2039-04-30T10:00", place="Borgen kunstgress")
+    portal = ev("aktivitetforalle", "Dugnad", "2039-04-30T10:00", place="Søndre Borgen 11, 1388 Borgen")
+    square = ev("borgen-manuelt", "Ryddedugnad 🧤", "2039-04-30T10:00", place="Oppmøte ved torget")
+    found = joined(pitch, portal, square)
+    assert not any("Vårdugnad på Borgen kunstgress" in g for g in found)
