@@ -799,3 +799,38 @@ def kinds(tokens: Iterable[str]) -> frozenset[str]:
     for t in tokens:
         out |= kinds_of(t)
     return out
+
+
+#: Kinds of ground a place is, by the word or a compound's head ("innbyggertorg" is a square,
+#: "Borgenhallen" a hall): two listings that each say one, and no common one, are not at one
+#: place even when neither names it ("rundt torget" / "på kunstgresset").
+_GROUNDS = (
+    ("torg", "torg"),
+    ("kunstgress", "bane"),
+    ("ban", "bane"),  # the stem of "bane"
+    ("stadion", "bane"),
+    ("idrettsplass", "bane"),
+    ("anlegg", "bane"),
+    ("hall", "hall"),
+    ("kirk", "kirke"),
+    ("skol", "skole"),
+    ("park", "park"),
+)
+
+
+@lru_cache(maxsize=65536)
+def _ground(word: str) -> str | None:
+    if word.startswith("kultur"):
+        return None  # the culture school is an organisation, not a school's grounds
+    return next((kind for head, kind in _GROUNDS if word.endswith(head)), None)
+
+
+def grounds(stems: Iterable[str]) -> frozenset[str]:
+    """The kinds of ground among stems (``place_words``, ``title_words``)."""
+    return frozenset(g for w in stems if (g := _ground(w)) is not None)
+
+
+@lru_cache(maxsize=65536)
+def title_words(title: str) -> frozenset[str]:
+    """A title's words as place stems ("på kunstgresset" -> "kunstgress")."""
+    return place_words(title)

@@ -35,6 +35,8 @@ from aggregator.dedup.keys import (
     covered,
     fixture,
     fold,
+    grounds,
+    kinds,
     link_key,
     links_in,
     overlap,
@@ -45,6 +47,7 @@ from aggregator.dedup.keys import (
     stem,
     title_key,
     title_tokens,
+    title_words,
     without_audience,
     without_place,
     without_words,
@@ -132,6 +135,7 @@ class Entry:
     title_text: int = 0  # how many of ``text`` come from the title (they come first)
     names: tuple[str, ...] = ()  # folded names the source's organiser goes by (settings)
     closure: bool = False  # the title is about opening hours or a closure (``_closure``)
+    grounds: frozenset[str] = frozenset()  # kinds of ground the title names ("på torget")
     programme: bool = False  # the title announces several happenings (``programme``)
 
     @property
@@ -279,6 +283,7 @@ def prepare(
                 title_text=len(text_stems(rec.title, None)),
                 names=folded_names.get(rec.source_id, ()),
                 closure=_closure(rec.title),
+                grounds=grounds(title_words(rec.title)),
                 programme=programme(rec.title),
                 source_id=rec.source_id,
                 who=_who(rec.source_id, rec.organizer),
@@ -324,7 +329,7 @@ def place_agreement(a: Entry, b: Entry) -> str:
     if dist is not None:
         return "same" if dist <= NEAR_M else "different"
     if not a.place_words or not b.place_words:
-        return "unknown"
+        return _grounds_say(a, b)
     shared = a.place & b.place
     if any(p.startswith("@") for p in shared):
         return "same"  # the operator says these names are one place (settings: same_places)
@@ -337,8 +342,16 @@ def place_agreement(a: Entry, b: Entry) -> str:
     # A room or kind of house with no name ("Storsalen", "Fotballbanen", "Kirken") against a
     # named place: it may well be there, so it says nothing either way. "Asker kirke" is named.
     if (_bare(a) and b.place) or (_bare(b) and a.place):
-        return "unknown"
+        return _grounds_say(a, b)
     return "different"
+
+
+def _grounds_say(a: Entry, b: Entry) -> str:
+    """ "unknown", unless the kinds of ground the two say, in their titles or places, differ:
+    "Ryddedugnad rundt torget" (met "utenfor hovedinngangen") is not at the pitch of "Dugnad på
+    kunstgresset". A room ("kafeen") is inside some house and says nothing here."""
+    ga, gb = a.grounds | grounds(a.place_words), b.grounds | grounds(b.place_words)
+    return "different" if ga and gb and not ga & gb else "unknown"
 
 
 def _bare(e: Entry) -> bool:
@@ -511,7 +524,10 @@ def _weak(
         # A portal's category title ("Konsert", "Kurs") whose text names the other listing's
         # organiser ("Borgen musikkorps"), at one place and start: the organiser's own event.
         named = _names_organiser(a, b) or _names_organiser(b, a)
-        if named:
+        ka, kb = kinds(ta), kinds(tb)
+        if named and not (ka and kb and not ka & kb):
+            # (not when the titles name two kinds of activity: an organiser with a walk and a
+            # computer course at ten has two events, and the portal's says which)
             share_w, extra = needed, (f"names the organiser {named}",)
     if share_w < needed:
         # Words of one happening ("Slå katta ut av tønna!" / "Fastelavnsfest"), when they make

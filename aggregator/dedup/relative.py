@@ -54,6 +54,12 @@ SLOT_FLOOR = 0.12
 #: The most other clusters a cluster with no place name may have in its slot to be compared
 #: with them (the square's busiest hour has a handful; a region's, hundreds).
 WILD_SLOT = 12
+#: Kinds of activity that hold others (a party has music and food): a notice naming those is
+#: not contradicted by them.
+HOSTS = frozenset({"fest", "marked"})
+#: How far (minutes) a clock time a date-only listing states may be from an event's start and
+#: still be about it (a moment of the day inside a long event: "nissen kommer kl. 13").
+STATED_APART = 180
 #: Title words that say when, not what ("Lopis!! (dørene åpner 10.00)").
 _TIME_NOTE = frozenset({"dorene", "doren", "dora", "dorer", "apner", "apnes", "start", "starter"})
 
@@ -396,7 +402,17 @@ class _Day:
             )
 
     def _contradict(self, a: Sequence[int], b: Sequence[int]) -> bool:
-        return any(contradicts(self.entries[x], self.entries[y]) for x in a for y in b)
+        e = self.entries
+        ka, kb = (kinds(t for i in c for t in e[i].tokens) for c in (a, b))
+        if ka and kb and not ka & kb and not (ka | kb) & HOSTS:
+            # a notice of a walk is not the knitting café of that day; but a news post tells a
+            # party by what it offers ("Torget fylles med musikk og mat" is the "Familiefest")
+            return True
+        stated = [s for i in a if (s := e[i].stated) is not None]
+        starts = [m for i in b if (m := e[i].minute) is not None]
+        if stated and starts and all(abs(s - m) > STATED_APART for s in stated for m in starts):
+            return True  # "10.30 - 12.30" says the morning, not the 18:00 event
+        return any(contradicts(e[x], e[y]) for x in a for y in b)
 
     def _proposal(
         self, a: Sequence[int], b: Sequence[int], score: float, leave_out: frozenset[str], why: str

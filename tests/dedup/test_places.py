@@ -135,3 +135,28 @@ def test_a_floor_or_a_department_is_where_in_the_house() -> None:
     assert agreement("Møterommet, 2. etg", "Borgen bibliotek") == "unknown"
     assert agreement("Borgen bibliotek, barneavdelingen", "Borgen bibliotek") == "same"
     assert agreement("Borgen library, ground floor", "Borgen bibliotek") == "same"
+
+
+def test_the_kinds_of_ground_titles_name_tell_two_work_days_apart() -> None:
+    def agreement(a: tuple[str, str | None], b: tuple[str, str | None]) -> str:
+        x, y = prepare(
+            [
+                ev("borgen-il", a[0], "2039-08-27T10:00", place=a[1]),
+                ev("borgen-manuelt", b[0], "2039-08-27T10:00", place=b[1]),
+            ],
+            PRIORITY,
+            OSLO,
+        )
+        return place_agreement(x, y)
+
+    # met outside the main entrance, the title says round the square: not at the pitch
+    pitch = ("Dugnad på kunstgresset", "Borgen kunstgress")
+    assert agreement(pitch, ("Ryddedugnad rundt torget", "utenfor hovedinngangen")) == "different"
+    # a title that names no ground, or a room, still says nothing
+    assert agreement(pitch, ("Dugnad", None)) == "unknown"
+    assert agreement(pitch, ("Dugnad", "Oppmøte i kafeen")) == "unknown"
+    # a square said in the title and the square's name agree ("innbyggertorg" is a square by its
+    # head): nothing contradicts
+    assert agreement(("Konsert på torget", None), ("Konsert", "Borgen innbyggertorg")) == "unknown"
+    # the culture school is an organisation, not a school's grounds
+    assert agreement(("Kulturskolens åpne dag", None), ("Åpen dag", "Borgen kunstgress")) == "unknown"

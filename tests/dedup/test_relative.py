@@ -186,3 +186,56 @@ def test_a_closure_notice_is_about_opening_hours_not_an_event() -> None:
     # the same words in a post about the open gym itself join it
     opened = replace(closed, title="Åpen gymsal hele høstferien")
     assert groups(gym, opened) == [["Åpen gymsal hele høstferien", "Åpen gymsal i høstferien"]]
+
+
+def test_a_notice_stating_another_time_or_kind_is_not_the_days_event() -> None:
+    knitting = ev(
+        "husflidslag",
+        "Strikkekafé",
+        "2040-04-25T18:00",
+        place="Kafeen, Borgen innbyggertorg",
+        description="Vi strikker sammen. Denne gangen: sokkehæl for nybegynnere.",
+    )
+    walk = notice(
+        "frivilligsentral",
+        "Turgruppa på Borgen",
+        "2040-04-25",
+        "10.30 - 12.30. Rolig tur i nærområdet, vi avslutter med kaffe i kafeen.",
+        place="Oppmøte: Borgen innbyggertorg",
+    )
+    # the only timed event that day, yet the walk is in the morning and a walk
+    assert groups(knitting, walk) == []
+    # a news post that tells a party by what it offers is still that party
+    party = ev(
+        "aktivitetforalle",
+        "Borgendagen – familiefest",
+        "2036-09-13T12:00",
+        place="Borgen innbyggertorg",
+        description="Familiefest for hele nærmiljøet med musikk, mat og aktiviteter. Gratis.",
+    )
+    news = notice(
+        "borgen-nyheter",
+        "Torget fylles med musikk, mat og aktiviteter på lørdag",
+        "2036-09-13",
+        "Borgendagen er tilbake! Matboder, konserter og aktiviteter for barn fra klokka 12 til 16.",
+    )
+    others = [
+        ev("borgen-il", "Borgen G14 – Holmen", "2036-09-13T11:00", place="Borgen kunstgress"),
+        ev("bibliotek", "Språkkafé", "2036-09-10T18:00", place="Borgen bibliotek"),
+        ev("husflidslag", "Strikkekafé", "2036-09-11T18:00", place="Borgen innbyggertorg"),
+    ]
+    assert groups(party, news, *others) == [sorted([party.title, news.title])]
+
+
+def test_a_portal_naming_an_organiser_with_two_events_at_one_hour_is_the_one_of_its_kind() -> None:
+    names = {"frivilligsentral": ("Asker frivilligsentral",)}
+    walk = ev("frivilligsentral", "Turgruppa – Kjaglidalen", "2039-09-06T10:00", place="Borgen innbyggertorg")
+    course = ev(
+        "aktivitetforalle",
+        "Kurs: Digital hverdag for seniorer (1 av 2)",
+        "2039-09-06T10:00",
+        place="Søndre Borgen 11, 1388 Borgen, 2. etasje",
+        description="Arrangør: Asker frivilligsentral / Seniornett. Gratis.",
+    )
+    found = cluster([walk, course], PRIORITY, OSLO, same_places=SQUARE, names=names)
+    assert all(len(g.members) == 1 for g in found)
