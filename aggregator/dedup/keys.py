@@ -52,6 +52,8 @@ _NOISE = [
     re.compile(rf"\b\d{{1,2}}\.?\s*(?:{_MONTHS})\.?(?:\s+\d{{4}})?\b"),
     re.compile(r"\b\d{1,2}[./]\d{1,2}(?:[./]\d{2,4})?\b"),
     re.compile(r"\b(?:19|20)\d\d\b"),
+    # a named Sunday of the church year says when: "første søndag i advent" (before the weekdays)
+    re.compile(r"\b(?:forste|andre|tredje|fjerde|1\.|2\.|3\.|4\.)\s+(?:sondag|son)\s+i\s+advent\b"),
     re.compile(rf"\b(?:{_WEEKDAYS})\b\.?"),
 ]
 _NON_WORD = re.compile(r"[^a-z0-9]+")

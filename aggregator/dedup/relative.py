@@ -256,8 +256,6 @@ class _Slot:
     def _contradict(self, x: int, y: int) -> bool:
         """Whether two events of one slot are told apart by more than their likeness says."""
         e, cx, cy = self.entries, self.clusters[x], self.clusters[y]
-        tx = {t for i in cx for t in e[i].tokens}
-        ty = {t for i in cy for t in e[i].tokens}
         kx, ky = self._kinds(cx), self._kinds(cy)
         if any(e[i].closure for i in cx) != any(e[i].closure for i in cy):
             return True  # opening hours, not an event
@@ -267,7 +265,7 @@ class _Slot:
             return True  # "Vinterferieaktiviteter" is a programme, not the "Skøyteskole" beside it
         if kx and ky and not kx & ky:
             return True  # "Yoga" and "Pilates" at one slot are two things to do
-        if any(kinds_of(t) for t in tx & ty) and self._own_words(tx, cy) and self._own_words(ty, cx):
+        if self._two_qualifiers(cx, cy):
             return True  # "Søndagstur til Vardåsen" / "Søndagstur med barnevogn": two tours
         ox, oy = self._organisers(x), self._organisers(y)
         if ox and oy and not ox & oy:
@@ -278,6 +276,15 @@ class _Slot:
         """Whether a cluster announces a programme of several happenings: it may be the one
         drop-in session beside it ("Vinterferie-moro for barn"), not one named activity."""
         return any(programme(self.entries[i].record.title, strict=False) for i in members)
+
+    def _two_qualifiers(self, cx: Sequence[int], cy: Sequence[int]) -> bool:
+        """Whether the clusters' timed titles share a kind of activity word and each says a word
+        of its own beside it (a news post's headline is prose, not a qualifier)."""
+        e = self.entries
+        tx = {t for i in cx if e[i].minute is not None for t in e[i].tokens}
+        ty = {t for i in cy if e[i].minute is not None for t in e[i].tokens}
+        shared = {t for t in tx & ty if kinds_of(t)}
+        return bool(shared) and self._own_words(tx, cy) and self._own_words(ty, cx)
 
     def _own_words(self, tokens: set[str], other: Sequence[int]) -> bool:
         """Whether a title says a word of its own (no kind, no audience) the other cluster's

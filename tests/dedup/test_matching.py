@@ -400,3 +400,9 @@ def test_a_date_only_post_joins_the_show_its_text_names() -> None:
     with_post = next(g for g in groups if 4 in g.members)
     assert sorted(with_post.members) == [1, 3, 4]
     assert any("says kl. 18.00" in r for link in with_post.links for r in link.reasons)
+
+
+def test_a_named_sunday_says_when_not_what() -> None:
+    # "første søndag i advent" dates the tree lighting; DNT's advent tour says it too
+    assert title_tokens("Grana på torget tennes første søndag i advent") == ("grana", "tennes")
+    assert title_tokens("Adventskonsert 2. søndag i advent") == ("adventskonsert",)

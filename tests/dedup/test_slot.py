@@ -11,6 +11,7 @@ from aggregator.dedup.relative import slot_proposals
 from aggregator.model import EventRecord
 from tests.dedup.test_dedup import OSLO, PRIORITY, ev, verdict
 from tests.dedup.test_places import SQUARE
+from tests.dedup.test_relative import notice
 
 #: The organisers' names as settings.toml ships them (``[sources.<id>] names``).
 NAMES = {
@@ -238,3 +239,37 @@ def test_a_cluster_with_one_listing_elsewhere_is_not_in_the_slot() -> None:
     square = ev("borgen-manuelt", "Ryddedugnad 🧤", "2039-04-30T10:00", place="Oppmøte ved torget")
     found = joined(pitch, portal, square)
     assert not any("Vårdugnad på Borgen kunstgress" in g for g in found)
+
+
+def test_a_news_headline_is_no_qualifier() -> None:
+    # the market told by its organiser, the square, and a news post with its own headline; the
+    # portal's listing says the same market in other words
+    market = ev(
+        "borgen-manuelt",
+        "Julemarked i storsalen 🎅",
+        "2040-12-01T11:00",
+        place="storsalen",
+        description="Velkommen!",
+    )
+    news = notice(
+        "borgen-nyheter",
+        "Snart julemarked: håndlaget, vafler og lodd",
+        "2040-12-01",
+        "Husflidslaget fyller storsalen med strikk, tre og keramikk.",
+    )
+    portal = ev(
+        "aktivitetforalle",
+        "Julemarked med husflid og håndverk",
+        "2040-12-01T11:00",
+        place="Søndre Borgen 11, 1388 Borgen",
+        description="Arrangør: Asker husflidslag. Gratis inngang.",
+    )
+    entries = prepare([*MORNING, market, news, portal], PRIORITY, OSLO, SQUARE, (), NAMES)
+    n = len(MORNING)
+    found = list(slot_proposals(entries, [*[[i] for i in range(n)], [n, n + 1], [n + 2]]))
+    assert [(p.member, p.other) for p in found] in (
+        [(n + 2, n)],
+        [(n, n + 2)],
+        [(n + 2, n + 1)],
+        [(n + 1, n + 2)],
+    )
