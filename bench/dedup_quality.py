@@ -116,6 +116,11 @@ TWENTYSIXTH = Path(__file__).parent / "data" / "dedup_twentysixth.tsv"
 #: then studied.
 TWENTYSEVENTH = Path(__file__).parent / "data" / "dedup_twentyseventh.tsv"
 TWENTYEIGHTH = Path(__file__).parent / "data" / "dedup_twentyeighth.tsv"
+#: Written blind while the twenty-seventh and twenty-eighth were studied (same prompt as those);
+#: measured once with 04f0dcd (e2cb96d: P 0.972 R 0.855 and P 1.000 R 0.778): P 0.991 R 0.895
+#: and P 1.000 R 0.880; then studied.
+TWENTYNINTH = Path(__file__).parent / "data" / "dedup_twentyninth.tsv"
+THIRTIETH = Path(__file__).parent / "data" / "dedup_thirtieth.tsv"
 OSLO = ZoneInfo("Europe/Oslo")
 
 
@@ -311,6 +316,8 @@ FILES = (
     (TWENTYSIXTH, 2_600_000, "twenty-sixth set, written blind (measured once, then studied)"),
     (TWENTYSEVENTH, 2_700_000, "twenty-seventh set, written blind (measured once, then studied)"),
     (TWENTYEIGHTH, 2_800_000, "twenty-eighth set, written blind (measured once, then studied)"),
+    (TWENTYNINTH, 2_900_000, "twenty-ninth set, written blind (measured once, then studied)"),
+    (THIRTIETH, 3_000_000, "thirtieth set, written blind (measured once, then studied)"),
 )
 #: Files whose errors are not printed (pass --show-held-out to read them, which ends their use as
 #: a held-out measure).
