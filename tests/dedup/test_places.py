@@ -98,18 +98,20 @@ def test_a_room_without_a_house_is_compared_with_listings_in_a_room_of_that_name
     assert place_agreement(entries[0], entries[1]) == "same"
 
 
-def test_a_meeting_point_or_where_beside_a_place_is_that_place() -> None:
-    def agreement(a: str | None, b: str | None) -> str:
-        x, y = prepare(
-            [
-                ev("dnt-asker", "Tur", "2037-02-18T11:00", place=a),
-                ev("aktivitetforalle", "Tur", "2037-02-18T11:00", place=b),
-            ],
-            PRIORITY,
-            OSLO,
-        )
-        return place_agreement(x, y)
+def agreement(a: str | None, b: str | None, titles: tuple[str, str] = ("Tur", "Tur")) -> str:
+    """``place_agreement`` of two listings of one morning at places ``a`` and ``b``."""
+    x, y = prepare(
+        [
+            ev("dnt-asker", titles[0], "2037-02-18T11:00", place=a),
+            ev("aktivitetforalle", titles[1], "2037-02-18T11:00", place=b),
+        ],
+        PRIORITY,
+        OSLO,
+    )
+    return place_agreement(x, y)
 
+
+def test_a_meeting_point_or_where_beside_a_place_is_that_place() -> None:
     # "Oppmøte:" says it is a meeting point, the car park is a part of it, Asker the area
     assert agreement("Oppmøte: Semsvannet parkering", "Semsvannet, Asker") == "same"
     # "utenfor kafeen" is outside a café: a room with no house, not a place called "utenfor"
@@ -120,17 +122,6 @@ def test_a_meeting_point_or_where_beside_a_place_is_that_place() -> None:
 
 
 def test_a_floor_or_a_department_is_where_in_the_house() -> None:
-    def agreement(a: str, b: str) -> str:
-        x, y = prepare(
-            [
-                ev("bibliotek", "Lesesirkel", "2038-04-14T18:00", place=a),
-                ev("aktivitetforalle", "Lesesirkel", "2038-04-14T18:00", place=b),
-            ],
-            PRIORITY,
-            OSLO,
-        )
-        return place_agreement(x, y)
-
     # a room on a floor names no house: it may well be in the library
     assert agreement("Møterommet, 2. etg", "Borgen bibliotek") == "unknown"
     assert agreement("Borgen bibliotek, barneavdelingen", "Borgen bibliotek") == "same"
@@ -138,25 +129,14 @@ def test_a_floor_or_a_department_is_where_in_the_house() -> None:
 
 
 def test_the_kinds_of_ground_titles_name_tell_two_work_days_apart() -> None:
-    def agreement(a: tuple[str, str | None], b: tuple[str, str | None]) -> str:
-        x, y = prepare(
-            [
-                ev("borgen-il", a[0], "2039-08-27T10:00", place=a[1]),
-                ev("borgen-manuelt", b[0], "2039-08-27T10:00", place=b[1]),
-            ],
-            PRIORITY,
-            OSLO,
-        )
-        return place_agreement(x, y)
-
+    pitch, square = "Dugnad på kunstgresset", "Ryddedugnad rundt torget"
     # met outside the main entrance, the title says round the square: not at the pitch
-    pitch = ("Dugnad på kunstgresset", "Borgen kunstgress")
-    assert agreement(pitch, ("Ryddedugnad rundt torget", "utenfor hovedinngangen")) == "different"
+    assert agreement("Borgen kunstgress", "utenfor hovedinngangen", (pitch, square)) == "different"
     # a title that names no ground, or a room, still says nothing
-    assert agreement(pitch, ("Dugnad", None)) == "unknown"
-    assert agreement(pitch, ("Dugnad", "Oppmøte i kafeen")) == "unknown"
+    assert agreement("Borgen kunstgress", None, (pitch, "Dugnad")) == "unknown"
+    assert agreement("Borgen kunstgress", "Oppmøte i kafeen", (pitch, "Dugnad")) == "unknown"
     # a square said in the title and the square's name agree ("innbyggertorg" is a square by its
     # head): nothing contradicts
-    assert agreement(("Konsert på torget", None), ("Konsert", "Borgen innbyggertorg")) == "unknown"
+    assert agreement(None, "Borgen innbyggertorg", ("Konsert på torget", "Konsert")) == "unknown"
     # the culture school is an organisation, not a school's grounds
-    assert agreement(("Kulturskolens åpne dag", None), ("Åpen dag", "Borgen kunstgress")) == "unknown"
+    assert agreement(None, "Borgen kunstgress", ("Kulturskolens åpne dag", "Åpen dag")) == "unknown"
