@@ -68,6 +68,8 @@ from aggregator.model import EventRecord
 #: Title-only matches need starts this close (minutes); a shared link allows more, because a
 #: news post often gives the meeting time and the organiser the departure (or the reverse).
 TITLE_TOLERANCE = 30
+#: How far apart (minutes) two listings may start when one says its time was moved.
+MOVED_TOLERANCE = 120
 LINK_TOLERANCE = 180
 #: A (date, word prefix) block with more events than this says nothing (a word every source
 #: uses that day); it is skipped so one generic word cannot make the cost quadratic. A place
@@ -135,6 +137,7 @@ class Entry:
     title_text: int = 0  # how many of ``text`` come from the title (they come first)
     names: tuple[str, ...] = ()  # folded names the source's organiser goes by (settings)
     closure: bool = False  # the title is about opening hours or a closure (``_closure``)
+    moved: bool = False  # the listing says its start was moved (``_moved_time``)
     grounds: frozenset[str] = frozenset()  # kinds of ground the title names ("på torget")
     programme: bool = False  # the title announces several happenings (``programme``)
 
@@ -283,6 +286,7 @@ def prepare(
                 title_text=len(text_stems(rec.title, None)),
                 names=folded_names.get(rec.source_id, ()),
                 closure=_closure(rec.title),
+                moved=_moved_time(rec.title, rec.description),
                 grounds=grounds(title_words(rec.title)),
                 programme=programme(rec.title),
                 source_id=rec.source_id,
@@ -387,10 +391,17 @@ def compare(a: Entry, b: Entry) -> Verdict | None:
     # Most candidate pairs are rejected here, before any string work: different places never
     # match without a shared link; a timed and an all-day listing only at one named place (the
     # square's calendar lists a market day, the organiser its opening hour).
-    if not shared and (where == "different" or (dt is not None and dt > TITLE_TOLERANCE)):
+    if where == "different" and dt is not None and (_says_where_and_when(a, b) or _says_where_and_when(b, a)):
+        # "Vi samkjører fra Borgen kl. 10.00. Turen starter 10.30 ved Sem gård": the other's
+        # place and start are this one's trailhead; the places are one event's two
+        where, dt = "same", 0
+    moved = dt is not None and TITLE_TOLERANCE < dt <= MOVED_TOLERANCE and (a.moved or b.moved)
+    if not shared and (where == "different" or (dt is not None and dt > TITLE_TOLERANCE and not moved)):
         return None
     so = fuzz.token_sort_ratio(a.key, b.key) / 100
     ts = fuzz.token_set_ratio(a.key, b.key) / 100
+    if moved:
+        return _moved(a, b, so, ts, where)
 
     start = f"start Δ{'date' if dt is None else f'{dt}min'}"
     if dt is not None and 5 < dt <= TITLE_TOLERANCE and _meeting_time(a, b):
@@ -646,8 +657,49 @@ _MEETING = re.compile(
 )
 # Clock times a listing's words give: "18.30", "kl. 19", "start 19", "fra 17:45".
 _CLOCK = re.compile(
-    r"\b([01]?\d|2[0-3])[.:]([0-5]\d)\b|\b(?:kl|klokka|start|starter|fra)\.?\s*([01]?\d|2[0-3])\b"
+    r"\b([01]?\d|2[0-3])[.:]([0-5]\d)\b|\b(?:kl|klokka|start|starter|fra)\.?\s*([01]?\d|2[0-3])\b(?![.:]\d)"
 )
+
+
+# A listing that says its time was changed ("NB! nytt tidspunkt", "Kampen er flyttet fra 19.00 til
+# 20.00", "starter én time senere denne gangen").
+_MOVED = re.compile(
+    r"\bnytt? (?:tidspunkt|klokkeslett)\b|\bny tid\b|\bflyttet (?:fra|til)\b|\bendret (?:tid|tidspunkt)\b"
+    r"|\b(?:en|ein|1) times? (?:senere|seinare|tidligere|tidlegare)\b|\bnew time\b|\bmoved to\b"
+)
+
+
+def _moved_time(title: str, description: str | None) -> bool:
+    """Whether a listing says its start was moved (``_MOVED``): another source may still list the
+    old one."""
+    return bool(_MOVED.search(fold(f"{title} {(description or '')[:300]}")))
+
+
+def _moved(a: Entry, b: Entry, so: float, ts: float, where: str) -> Verdict | None:
+    """Two listings up to MOVED_TOLERANCE apart, one saying its time was moved: one event if
+    their titles are the same event's ("Språkkafé" / "Språkkafé – NB: kl. 18 denne uka"; the
+    same fixture) at a place that does not contradict; one source has the old time."""
+    fa, fb = fixture(a.record.title, True), fixture(b.record.title, True)
+    same = (fa is not None and fb is not None and same_fixture(fa, fb)) or ts >= 0.95 or so >= 0.9
+    if not same or where == "different" or contradicts(a, b):
+        return None
+    return Verdict(
+        round(0.45 + 0.2 * ts, 4),
+        (f"title {so:.2f}/{ts:.2f}", "one says the time was moved", f"place {where}"),
+    )
+
+
+def _says_where_and_when(a: Entry, b: Entry) -> bool:
+    """Whether ``a``'s description gives ``b``'s start as a clock time and names every
+    distinctive word of ``b``'s place: a tour listed from the meeting point by one source says
+    where and when it starts at the trailhead the other lists."""
+    if b.minute is None or not b.place or not a.record.description:
+        return False
+    if b.minute not in _clock_times("", a.record.description):
+        return False
+    # the words of b's place that a's own place does not have ("Borgen" names the area of both)
+    named = {p for p in b.place if not p.startswith("@")} - a.place_words
+    return bool(named) and named <= place_words(a.record.description[:300])
 
 
 def _meeting_time(a: Entry, b: Entry) -> bool:
@@ -745,6 +797,29 @@ def _pairs_of_day(day: list[Entry], n: int, out: list[int]) -> None:
         bare = [e for e in block if not e.place]
         if bare and 2 <= len(block) <= MAX_BLOCK:
             _pairs(bare, block, TITLE_TOLERANCE, n, seen, out, mixed=True)
+    # A listing whose description gives a clock time meets the listings starting then at a
+    # place it names (the trailhead of a tour it lists from the meeting point).
+    starting: dict[int, list[Entry]] = defaultdict(list)
+    for e in day:
+        if e.minute is not None and e.place:
+            starting[e.minute].append(e)
+    for e in day:
+        if e.record.description and starting:
+            for t in _clock_times("", e.record.description):
+                for b in starting.get(t, ()):
+                    if b.source_id != e.source_id and _says_where_and_when(e, b):
+                        pair = e.index * n + b.index if e.index < b.index else b.index * n + e.index
+                        if pair not in seen:
+                            seen.add(pair)
+                            out.append(pair)
+    # A listing that says its time was moved meets the listings sharing a title word up to
+    # MOVED_TOLERANCE away (another source may still have the old time).
+    for e in day:
+        if e.moved and e.minute is not None:
+            for wk in e.word_keys:
+                block = words[wk]
+                if 2 <= len(block) <= MAX_BLOCK:
+                    _pairs([e], block, MOVED_TOLERANCE, n, seen, out)
     probes: dict[str, list[Entry]] = defaultdict(list)
     for e in day:
         if not e.wild:

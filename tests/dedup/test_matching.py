@@ -9,6 +9,7 @@ depend on the machine's speed.
 from __future__ import annotations
 
 import gc
+from dataclasses import replace
 from itertools import combinations
 
 import pytest
@@ -406,3 +407,51 @@ def test_a_named_sunday_says_when_not_what() -> None:
     # "første søndag i advent" dates the tree lighting; DNT's advent tour says it too
     assert title_tokens("Grana på torget tennes første søndag i advent") == ("grana", "tennes")
     assert title_tokens("Adventskonsert 2. søndag i advent") == ("adventskonsert",)
+
+
+def test_a_listing_that_says_its_time_was_moved_meets_the_old_time() -> None:
+    old = ev("naermiljosentral", "Språkkafé", "2037-11-18T17:00", place="Borgen bibliotek")
+    moved = ev(
+        "bibliotek",
+        "Språkkafé – NB: kl. 18 denne uka",
+        "2037-11-18T18:00",
+        place="Borgen bibliotek",
+        description="På grunn av personalmøte starter språkkaféen én time senere denne onsdagen.",
+    )
+    assert verdict(old, moved) is not None
+    # the same two an hour apart with no word of a change: two events
+    plain = ev("bibliotek", "Språkkafé", "2037-11-18T18:00", place="Borgen bibliotek")
+    assert verdict(old, plain) is None
+    # a moved match is the same fixture ("Kampen er flyttet fra 19.00 til 20.00")
+    match = ev("borgen-manuelt", "A-laget hjemme mot Bærum 3", "2037-09-16T19:00", place="kunstgresset")
+    late = ev(
+        "borgen-il",
+        "Borgen – Bærum 3 (NB: ny tid 20.00)",
+        "2037-09-16T20:00",
+        place="Borgen kunstgress",
+        description="Kampen er flyttet fra 19.00 til 20.00 på grunn av banekonflikt.",
+    )
+    assert verdict(match, late) is not None
+
+
+def test_a_tour_listed_from_the_meeting_point_meets_its_trailhead() -> None:
+    group = ev(
+        "frivilligsentral",
+        "Turgruppa: Semsvannet rundt med DNT seniorer",
+        "2041-09-24T10:00",
+        place="Borgen innbyggertorg",
+        description="Vi samkjører fra Borgen kl. 10.00. Turen starter 10.30 ved Sem gård.",
+    )
+    tour = ev(
+        "dnt-asker",
+        "Seniortur: Semsvannet rundt",
+        "2041-09-24T10:30",
+        place="Oppmøte: Sem gård, parkeringen",
+        description="Lett tur rundt Semsvannet i rolig tempo, ca. 2,5 timer.",
+    )
+    entries = prepare([group, tour], PRIORITY, OSLO)
+    assert list(candidate_pairs(entries)) == [(0, 1)]
+    assert verdict(group, tour) is not None
+    # without the trailhead's time in the text, two places: two events
+    vague = replace(group, description="Vi samkjører fra Borgen. Tur ved Sem gård.")
+    assert verdict(vague, tour) is None
