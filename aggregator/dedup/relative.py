@@ -1,27 +1,25 @@
-"""The second look: a date-only notice the pair rules left alone joins the day's event it is
-clearly most like.
+"""The second looks, by relative evidence: what the pair rules left apart joins the event it
+is clearly most like among that day's. Owns the proposals; must not join anything itself
+(``cluster.py`` applies them under its rules: one event per source, operator decisions).
 
-A news post ("Torget fylles med grillrøyk og korpsmusikk", dated the day, no time, often no
-place) retells one of that day's events in its own words: the pair rules of ``match.py`` find
-too few shared words to join it, yet among the day's events the one it is about usually stands
-out. Owns that second look, by relative evidence: a cluster of date-only listings only is
-compared as one bag of words (``salience.text_stems`` of every member, compound stems also as
-their parts) by TF-IDF cosine, places aside, with every cluster of the same local date that has
-a timed listing, holds none of its sources and is at a place that does not contradict; a join is
-proposed only for a clear winner: alike enough (``FLOOR``), at least ``AHEAD`` times as alike as
-the next candidate, and no contradiction between the titles (different names, organisers or
-audiences). A busier day needs a clearer winner. It must not join anything itself
-(``cluster.py`` applies the proposals under its rules: one event per source, operator
-decisions).
+One slot (``slot_proposals``, first): two clusters on one date whose starts are at most
+``SLOT_MINUTES`` apart, with no source in common and no two listings at places that contradict,
+join when each is the other's clearly most alike candidate of that slot ("Seniorgym – trening
+for 65+" and "Seniortrim" are the only two things happening at the square at 10:00) and they
+share a word or a kind of activity of their own. At one slot near misses are alike in every word
+but one, so titles naming kinds of activity with none in common ("Yoga" / "Pilates",
+``keys.kinds``), different organisers, one kind with two qualifiers, a programme against a named
+activity and the pair vetoes keep them apart.
 
-The same look at two timed events of one slot (``slot_proposals``): two clusters on one date
-whose starts are at most ``SLOT_MINUTES`` apart, at places that do not contradict, with no source
-in common, join when each is the other's clearly most alike candidate of that slot (the two
-news-free listings "Seniorgym – trening for 65+" and "Seniortrim" are the only two things
-happening at the square at 10:00). The first try of this (without kinds of activity) was
-dropped: at one slot "Yoga" and "Pilates", "Quiz" and "Sjakkveld" are alike in every word but
-the one that matters; now titles that each name a kind of activity (``keys.kinds``) and share
-none never join here.
+Notices (``proposals``, then): a news post ("Torget fylles med grillrøyk og korpsmusikk", dated
+the day, no time, often no place) retells one of that day's events in its own words; a cluster
+of date-only listings is compared as one bag of words (``salience.text_stems`` of every member,
+compound stems also as their parts) by TF-IDF cosine, its own places aside, with every cluster of
+the date that has a timed listing, holds none of its sources and is at a place that does not
+contradict; it joins a clear winner: alike enough (``FLOOR``), ``AHEAD`` times as alike as the
+next, no contradiction between the titles (names, organisers, audiences, kinds of activity but a
+party's or market's), and within ``STATED_APART`` of a clock time the notice states. A busier
+day needs a clearer winner.
 """
 
 from __future__ import annotations
