@@ -156,6 +156,7 @@ def sync(
     same_places: Sequence[Sequence[str]] = (),
     same_words: Sequence[Sequence[str]] = (),
     names: Mapping[str, Sequence[str]] | None = None,
+    kinds: Sequence[tuple[str, Sequence[str]]] = (),
 ) -> list[Published]:
     """Cluster the stored events between ``start`` and ``end``, bring the cluster tables up to
     date (writing only what changed) and return the clusters as published, sorted by start.
@@ -172,7 +173,7 @@ def sync(
     # Tens of thousands of records and published copies, no reference cycles: see gc_paused.
     with gc_paused(), store.session() as s:
         records, removed, members_of, digest = _read_window(
-            s, start, end, priorities, zone, chosen, same_places, same_words, names or {}
+            s, start, end, priorities, zone, chosen, same_places, same_words, names or {}, kinds
         )
         state = s.get(DedupState, 1)
         reused = None
@@ -186,7 +187,7 @@ def sync(
             s.rollback()
             out = reused
         else:
-            groups = cluster(records, priorities, zone, chosen, same_places, same_words, names or {})
+            groups = cluster(records, priorities, zone, chosen, same_places, same_words, names or {}, kinds)
             # Plain rows, not ORM objects: at 40,000 events building objects was most of the cost.
             clusters = {c.id: c for c in s.execute(sa_select(ClusterRow.__table__)).all()}  # type: ignore[attr-defined]
             owner = _assign(groups, records, members_of, clusters)
@@ -221,6 +222,7 @@ def _read_window(
     same_places: Sequence[Sequence[str]] = (),
     same_words: Sequence[Sequence[str]] = (),
     names: Mapping[str, Sequence[str]] | None = None,
+    kinds: Sequence[tuple[str, Sequence[str]]] = (),
 ) -> tuple[list[EventRecord], set[int], dict[int, _Member], str]:
     """The window's events as records (sorted like ``Store.events_between``), the ids of those
     removed by their source, their cluster memberships, and the digest of everything the
@@ -254,6 +256,7 @@ def _read_window(
                 same_places,
                 same_words,
                 sorted((k, list(v)) for k, v in (names or {}).items()),
+                [(k, list(v)) for k, v in kinds],
             ],
             default=str,
         ).encode()

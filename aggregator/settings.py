@@ -95,6 +95,9 @@ class Settings:
     #: groups of words that name one kind of event in this region, for dedup (added to
     #: aggregator/dedup/lexicon.toml): [["fastelavn", "tønnefest"]]
     same_words: tuple[tuple[str, ...], ...] = ()
+    #: kinds of activity of this region, for dedup (added to lexicon.toml's [kinds]): two
+    #: titles naming kinds with none in common are not one event; {padel = ["padel"]}
+    kinds: tuple[tuple[str, tuple[str, ...]], ...] = ()
     sources: dict[str, SourceSettings] = field(default_factory=dict)
     feeds: dict[str, FeedSettings] = field(default_factory=dict)
     # polite, safe fetching (aggregator/fetch.py, aggregator/cycle.py)
@@ -132,6 +135,7 @@ _AGGREGATOR_KEYS = {
     "max_body_bytes",
     "same_places",
     "same_words",
+    "kinds",
 }
 # ignore_robots is the core's (fetch), not an adapter option, so it is known here.
 _SOURCE_KEYS = COMMON_KEYS | {"ignore_robots"}
@@ -417,6 +421,25 @@ def _same_words(c: _Collector, top: dict[str, Any]) -> tuple[tuple[str, ...], ..
     return tuple(out)
 
 
+def _kinds(c: _Collector, top: dict[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    raw = top.get("kinds", {})
+    example = 'e.g. { padel = ["padel", "padeltennis"], boccia = ["boccia"] }'
+    if not isinstance(raw, dict):
+        c.add("aggregator.kinds", f"must be a table of kinds, each a list of words, {example}")
+        return ()
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for kind, words in raw.items():
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) for w in words):
+            c.add(f"aggregator.kinds.{kind}", f"must be a non-empty list of words, {example}")
+            continue
+        cleaned = tuple(w.strip().lower() for w in words)
+        for n, word in enumerate(cleaned):
+            if len(word) < 3 or len(word.split()) != 1:
+                c.add(f"aggregator.kinds.{kind}[{n}]", f"{word!r} must be one word of three letters or more")
+        out.append((kind, cleaned))
+    return tuple(out)
+
+
 def load(path: str | Path | None = None) -> Settings:
     """Read and validate settings; raise ConfigError listing every problem."""
     chosen = Path(path or os.environ.get("AGGREGATOR_SETTINGS") or DEFAULT_PATH)
@@ -482,6 +505,7 @@ def from_dict(raw: dict[str, Any], path: Path) -> Settings:
             feeds[fid] = feed
     same_places = _same_places(c, top)
     same_words = _same_words(c, top)
+    kinds = _kinds(c, top)
     if c.problems:
         raise ConfigError(c.problems, str(path))
     return Settings(
@@ -501,4 +525,5 @@ def from_dict(raw: dict[str, Any], path: Path) -> Settings:
         max_body_bytes=max_body_bytes,
         same_places=same_places,
         same_words=same_words,
+        kinds=kinds,
     )

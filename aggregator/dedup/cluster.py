@@ -98,10 +98,11 @@ def cluster(
     same_places: Sequence[Sequence[str]] = (),
     same_words: Sequence[Sequence[str]] = (),
     names: Mapping[str, Sequence[str]] | None = None,
+    kinds: Sequence[tuple[str, Sequence[str]]] = (),
 ) -> list[Cluster]:
     """Cluster ``records``; every record is in exactly one cluster. Deterministic."""
     with gc_paused():
-        entries = prepare(records, priorities, zone, same_places, same_words, names)
+        entries = prepare(records, priorities, zone, same_places, same_words, names, kinds)
         return cluster_entries(entries, decisions)
 
 

@@ -795,11 +795,15 @@ def kinds_of(word: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def kinds(tokens: Iterable[str]) -> frozenset[str]:
-    """The kinds of activity a title's words (``concept_tokens``) name together."""
+def kinds(tokens: Iterable[str], more: tuple[tuple[str, str], ...] = ()) -> frozenset[str]:
+    """The kinds of activity a title's words (``concept_tokens``) name together; ``more`` are
+    the operator's (word, kind) pairs (settings ``kinds``): a word of four letters or more is
+    also found inside a compound ("padelturnering"), a shorter one only as a word."""
     out: frozenset[str] = frozenset()
     for t in tokens:
         out |= kinds_of(t)
+        if more and t not in _NOT_KINDS:
+            out |= {kind for w, kind in more if t == w or (len(w) >= 4 and w in t)}
     return out
 
 

@@ -138,6 +138,7 @@ class Entry:
     names: tuple[str, ...] = ()  # folded names the source's organiser goes by (settings)
     closure: bool = False  # the title is about opening hours or a closure (``_closure``)
     moved: bool = False  # the listing says its start was moved (``_moved_time``)
+    more_kinds: tuple[tuple[str, str], ...] = ()  # the operator's kinds: (word, kind), one tuple for all
     grounds: frozenset[str] = frozenset()  # kinds of ground the title names ("på torget")
     programme: bool = False  # the title announces several happenings (``programme``)
 
@@ -210,13 +211,16 @@ def prepare(
     same_places: Sequence[Sequence[str]] = (),
     same_words: Sequence[Sequence[str]] = (),
     names: Mapping[str, Sequence[str]] | None = None,
+    kinds: Sequence[tuple[str, Sequence[str]]] = (),
 ) -> list[Entry]:
     """Entries for ``records`` (index = position). Links used by several events of one source
     (a source's generic "events" page) are dropped: they are no evidence of identity.
 
     ``same_places`` are the operator's groups of names for one place ("Borgen bibliotek" is in
     the square's building): a place naming any of a group gets the group as a place token.
-    ``names`` are the names each source's organiser goes by (settings: ``names``)."""
+    ``names`` are the names each source's organiser goes by (settings: ``names``); ``kinds``
+    the operator's kinds of activity (settings: ``kinds``), added to the lexicon's."""
+    more_kinds = tuple((fold(w), kind) for kind, words in kinds for w in words)
     folded_names = {
         sid: tuple(" ".join(_SPLIT.split(fold(n))).strip() for n in ns) for sid, ns in (names or {}).items()
     }
@@ -289,6 +293,7 @@ def prepare(
                 moved=_moved_time(rec.title, rec.description),
                 grounds=grounds(title_words(rec.title)),
                 programme=programme(rec.title),
+                more_kinds=more_kinds,
                 source_id=rec.source_id,
                 who=_who(rec.source_id, rec.organizer),
                 word_keys=word_keys,
@@ -535,7 +540,7 @@ def _weak(
         # A portal's category title ("Konsert", "Kurs") whose text names the other listing's
         # organiser ("Borgen musikkorps"), at one place and start: the organiser's own event.
         named = _names_organiser(a, b) or _names_organiser(b, a)
-        ka, kb = kinds(ta), kinds(tb)
+        ka, kb = kinds(ta, a.more_kinds), kinds(tb, b.more_kinds)
         if named and not (ka and kb and not ka & kb):
             # (not when the titles name two kinds of activity: an organiser with a walk and a
             # computer course at ten has two events, and the portal's says which)

@@ -245,7 +245,8 @@ class _Slot:
         return bool(self._kinds(cx) & self._kinds(cy))
 
     def _kinds(self, members: Sequence[int]) -> frozenset[str]:
-        return kinds(t for i in members for t in self.entries[i].tokens)
+        e = self.entries
+        return kinds((t for i in members for t in e[i].tokens), e[members[0]].more_kinds)
 
     @staticmethod
     def _clear(ranked: list[tuple[float, int]]) -> bool:
@@ -408,7 +409,7 @@ class _Day:
 
     def _contradict(self, a: Sequence[int], b: Sequence[int]) -> bool:
         e = self.entries
-        ka, kb = (kinds(t for i in c for t in e[i].tokens) for c in (a, b))
+        ka, kb = (kinds((t for i in c for t in e[i].tokens), e[c[0]].more_kinds) for c in (a, b))
         if ka and kb and not ka & kb and not (ka | kb) & HOSTS:
             # a notice of a walk is not the knitting café of that day; but a news post tells a
             # party by what it offers ("Torget fylles med musikk og mat" is the "Familiefest")

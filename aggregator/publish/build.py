@@ -79,6 +79,7 @@ def cluster_view(settings: Settings, store: Store, now: datetime, *, write: bool
         write=write,
         same_places=settings.same_places,
         same_words=settings.same_words,
+        kinds=settings.kinds,
         names={sid: src.names for sid, src in settings.sources.items() if src.names},
     )
 
