@@ -339,7 +339,7 @@ def place_agreement(a: Entry, b: Entry) -> str:
         return "same" if dist <= NEAR_M else "different"
     if not a.place_words or not b.place_words:
         return _grounds_say(a, b)
-    shared = a.place & b.place
+    shared = a.place & b.place or _stem_shared(a.place, b.place)
     if any(p.startswith("@") for p in shared):
         return "same"  # the operator says these names are one place (settings: same_places)
     if shared:
@@ -375,8 +375,36 @@ def _kinds_conflict(a: Entry, b: Entry) -> bool:
     # the area ("Semsvannet, Asker") and a room or car park ("Semsvannet parkering") are no kind
     kinds = a.place_words - a.place - AREA_WORDS - ROOM_WORDS
     other_kinds = b.place_words - b.place - AREA_WORDS - ROOM_WORDS
-    own = {p for p in b.place if not p.startswith("@")} - a.place_words
-    return bool(kinds - b.place_words) and (bool(own) or bool(other_kinds - a.place_words))
+    own = {p for p in b.place if not p.startswith("@") and not _prefix_said(p, a.place_words)}
+    missing = {k for k in kinds if not _prefix_said(k, b.place_words)}
+    return bool(missing) and (
+        bool(own) or bool({k for k in other_kinds if not _prefix_said(k, a.place_words)})
+    )
+
+
+#: The shortest stem a place word may share as the beginning of a longer one ("kunstgress" /
+#: "kunstgressbane", "Skaugum" / "Skaugumsåsen"); "Borg" of "Borgenhallen" is too short.
+PLACE_PREFIX = 5
+
+
+def _prefix_said(word: str, words: frozenset[str]) -> bool:
+    """Whether ``word`` is among ``words``, as itself or as the beginning of one (or one of them
+    the beginning of it), both at least PLACE_PREFIX letters."""
+    if word in words:
+        return True
+    if len(word) < PLACE_PREFIX:
+        return False
+    return any(len(w) >= PLACE_PREFIX and (w.startswith(word) or word.startswith(w)) for w in words)
+
+
+def _stem_shared(a: frozenset[str], b: frozenset[str]) -> frozenset[str]:
+    """Distinctive place words of ``a`` that ``b`` says as the beginning of a longer word or the
+    other way round ("Skaugum" / "Skaugumsåsen")."""
+    return frozenset(
+        w
+        for w in a
+        if not w.startswith("@") and _prefix_said(w, frozenset(p for p in b if not p.startswith("@")))
+    )
 
 
 def compare(a: Entry, b: Entry) -> Verdict | None:

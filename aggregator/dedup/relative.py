@@ -161,6 +161,9 @@ class _Slot:
             e = self.entries
             words = [s for i in self.clusters[x] for s in e[i].text[: e[i].title_text]]
             words += [p for w in words for p in self.words.parts(w)]
+            # a kind of activity is a word of the titles too: "Ryddedugnad" and "Rusk-aksjon:
+            # vi rydder" both say the work day
+            words += [f"kind:{k}" for k in sorted(self._kinds(self.clusters[x]))]
             found = self.titles[x] = self.weight.vector(tuple(words), frozenset())
         return found
 

@@ -455,3 +455,9 @@ def test_a_tour_listed_from_the_meeting_point_meets_its_trailhead() -> None:
     # without the trailhead's time in the text, two places: two events
     vague = replace(group, description="Vi samkjører fra Borgen. Tur ved Sem gård.")
     assert verdict(vague, tour) is None
+
+
+def test_il_is_idrettslag() -> None:
+    club = ev("borgen-il", "Årsmøte i Borgen IL", "2044-01-27T19:00", place="Borgen innbyggertorg, storsalen")
+    square = ev("borgen-manuelt", "Årsmøte Borgen idrettslag", "2044-01-27T19:00", place="storsalen")
+    assert verdict(club, square) is not None

@@ -140,3 +140,11 @@ def test_the_kinds_of_ground_titles_name_tell_two_work_days_apart() -> None:
     assert agreement(None, "Borgen innbyggertorg", ("Konsert på torget", "Konsert")) == "unknown"
     # the culture school is an organisation, not a school's grounds
     assert agreement(None, "Borgen kunstgress", ("Kulturskolens åpne dag", "Åpen dag")) == "unknown"
+
+
+def test_a_place_word_said_as_the_beginning_of_a_longer_one_is_that_place() -> None:
+    # "kunstgress" / "kunstgressbane", "Skaugum" / "Skaugumsåsen": one place written two ways
+    assert agreement("Borgen kunstgress", "Borgen kunstgressbane, Søndre Borgen, 1388 Borgen") == "same"
+    assert agreement("Oppmøte: Skaugum, parkeringen ved Solstad", "Skaugumsåsen, 1387 Asker") == "same"
+    # "Borg" (Borgen) is too short a beginning to say "Borgenhallen"
+    assert agreement("Borgenhallen", "Borgen kunstgress") == "different"

@@ -309,3 +309,23 @@ def test_the_kinds_setting_is_validated(tmp_path: Path) -> None:
     ):
         with pytest.raises(ConfigError, match=re.escape(where)):
             from_dict({"aggregator": {"kinds": bad}}, tmp_path / "settings.toml")
+
+
+def test_a_kind_of_activity_counts_as_a_word_both_titles_say() -> None:
+    # "Ryddedugnad" and "Rusk-aksjon: vi rydder" share no word of their own, but both say a work
+    # day; nothing else happens at the square at ten
+    own = ev(
+        "naermiljosentral",
+        "Ryddedugnad i nærmiljøet",
+        "2044-04-23T10:00",
+        place="Oppmøte ved hovedinngangen",
+        description="Sekker og hansker blir delt ut. Pølser etterpå.",
+    )
+    square = ev(
+        "borgen-manuelt",
+        "Rusk-aksjon: vi rydder rundt torget 🌱",
+        "2044-04-23T10:00",
+        place="utenfor hovedinngangen",
+        description="Velkommen! Pølser til alle som hjelper.",
+    )
+    assert joined(own, square) == [["Rusk-aksjon: vi rydder rundt torget 🌱", "Ryddedugnad i nærmiljøet"]]
