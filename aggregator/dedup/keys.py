@@ -832,11 +832,5 @@ def _ground(word: str) -> str | None:
 
 
 def grounds(stems: Iterable[str]) -> frozenset[str]:
-    """The kinds of ground among stems (``place_words``, ``title_words``)."""
+    """The kinds of ground among place stems (``place_words`` of a place or a title)."""
     return frozenset(g for w in stems if (g := _ground(w)) is not None)
-
-
-@lru_cache(maxsize=65536)
-def title_words(title: str) -> frozenset[str]:
-    """A title's words as place stems ("på kunstgresset" -> "kunstgress")."""
-    return place_words(title)

@@ -47,11 +47,11 @@ from aggregator.dedup.keys import (
     stem,
     title_key,
     title_tokens,
-    title_words,
     without_audience,
     without_place,
     without_words,
 )
+from aggregator.dedup.keys import kinds as kinds_of_title
 from aggregator.dedup.salience import (
     DESCRIPTION_LIKENESS,
     THEME_LIKENESS,
@@ -139,6 +139,8 @@ class Entry:
     closure: bool = False  # the title is about opening hours or a closure (``_closure``)
     moved: bool = False  # the listing says its start was moved (``_moved_time``)
     more_kinds: tuple[tuple[str, str], ...] = ()  # the operator's kinds: (word, kind), one tuple for all
+    kinds: frozenset[str] = frozenset()  # kinds of activity the title names (``keys.kinds``)
+    many: bool = False  # the title announces several happenings, loosely (``programme``, not strict)
     grounds: frozenset[str] = frozenset()  # kinds of ground the title names ("på torget")
     programme: bool = False  # the title announces several happenings (``programme``)
 
@@ -291,9 +293,11 @@ def prepare(
                 names=folded_names.get(rec.source_id, ()),
                 closure=_closure(rec.title),
                 moved=_moved_time(rec.title, rec.description),
-                grounds=grounds(title_words(rec.title)),
+                grounds=grounds(place_words(rec.title)),
                 programme=programme(rec.title),
                 more_kinds=more_kinds,
+                kinds=kinds_of_title(tokens, more_kinds),
+                many=programme(rec.title, strict=False),
                 source_id=rec.source_id,
                 who=_who(rec.source_id, rec.organizer),
                 word_keys=word_keys,

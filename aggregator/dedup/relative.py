@@ -30,8 +30,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from aggregator.dedup.keys import compound_splits, is_audience, kinds, kinds_of, stem
-from aggregator.dedup.match import Entry, contradicts, phrase_text, place_agreement, programme
+from aggregator.dedup.keys import compound_splits, is_audience, kinds_of, stem
+from aggregator.dedup.match import Entry, contradicts, phrase_text, place_agreement
 from aggregator.dedup.salience import Weights, cosine, description_words
 
 #: The cosine the best cluster needs at least: below it the notice shares too little with any
@@ -248,8 +248,7 @@ class _Slot:
         return bool(self._kinds(cx) & self._kinds(cy))
 
     def _kinds(self, members: Sequence[int]) -> frozenset[str]:
-        e = self.entries
-        return kinds((t for i in members for t in e[i].tokens), e[members[0]].more_kinds)
+        return frozenset().union(*(self.entries[i].kinds for i in members))
 
     @staticmethod
     def _clear(ranked: list[tuple[float, int]]) -> bool:
@@ -277,7 +276,7 @@ class _Slot:
     def _programme(self, members: Sequence[int]) -> bool:
         """Whether a cluster announces a programme of several happenings: it may be the one
         drop-in session beside it ("Vinterferie-moro for barn"), not one named activity."""
-        return any(programme(self.entries[i].record.title, strict=False) for i in members)
+        return any(self.entries[i].many for i in members)
 
     def _two_qualifiers(self, cx: Sequence[int], cy: Sequence[int]) -> bool:
         """Whether the clusters' timed titles share a kind of activity word and each says a word
@@ -412,7 +411,7 @@ class _Day:
 
     def _contradict(self, a: Sequence[int], b: Sequence[int]) -> bool:
         e = self.entries
-        ka, kb = (kinds((t for i in c for t in e[i].tokens), e[c[0]].more_kinds) for c in (a, b))
+        ka, kb = (frozenset().union(*(e[i].kinds for i in c)) for c in (a, b))
         if ka and kb and not ka & kb and not (ka | kb) & HOSTS:
             # a notice of a walk is not the knitting café of that day; but a news post tells a
             # party by what it offers ("Torget fylles med musikk og mat" is the "Familiefest")
