@@ -242,6 +242,9 @@ _WHERE_WORDS = frozenset(
         "mellom",
         "rundt",
         "outside",
+        # "hele huset", "hele torget": all of a place, not another one (25th/27th-set misses)
+        "hele",
+        "whole",
     ]
 )
 
@@ -406,6 +409,9 @@ ROOM_WORDS = frozenset(
         "kafeen",
         "scene",
         "scenen",
+        # a school's yard, like its gym, is a part of some school ("Loppis i skolegården")
+        "skolegard",
+        "skolegarden",
     ]
 )
 

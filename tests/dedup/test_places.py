@@ -128,6 +128,16 @@ def test_a_floor_or_a_department_is_where_in_the_house() -> None:
     assert agreement("Borgen library, ground floor", "Borgen bibliotek") == "same"
 
 
+def test_all_of_a_place_or_a_school_yard_names_no_other_place() -> None:
+    # "hele huset" / "hele torget" is all of some house or square, not a place called "hele"
+    assert agreement("hele huset", "Borgen innbyggertorg") == "unknown"
+    assert agreement("hele torget", "Søndre Borgen 11, 1388 Borgen") == "unknown"
+    # a school yard is a part of some school, like its gym
+    assert agreement("skolegården", "Søndre Borgen 9, 1388 Borgen") == "unknown"
+    # a named house is still its own place
+    assert agreement("hele Holmen grendehus", "Borgen innbyggertorg") == "different"
+
+
 def test_the_kinds_of_ground_titles_name_tell_two_work_days_apart() -> None:
     pitch, square = "Dugnad på kunstgresset", "Ryddedugnad rundt torget"
     # met outside the main entrance, the title says round the square: not at the pitch
