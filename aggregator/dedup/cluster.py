@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from aggregator.dedup.match import Entry, candidate_pairs, compare, prepare
+from aggregator.dedup.match import Entry, candidate_pairs, compare, grounds_differ, prepare
 from aggregator.dedup.relative import proposals, slot_proposals
 from aggregator.model import EventRecord
 
@@ -155,6 +155,8 @@ def cluster_entries(entries: Sequence[Entry], decisions: Decisions = Decisions()
             # Complete linkage: a listing joins a cluster only if it matches every member, so a
             # vague "Søndagstur" cannot chain two different tours into one event.
             continue
+        if _grounds_apart(entries, sets.members(ri), sets.members(rj)):
+            continue
         sets.union(i, j)
         links.append(Link(j, i, score, reasons))
     # Second look: what the pair rules left alone joins the event it is clearly most like
@@ -166,6 +168,8 @@ def cluster_entries(entries: Sequence[Entry], decisions: Decisions = Decisions()
             if ri == rj or sets.sources(ri) & sets.sources(rj):
                 continue
             if apart and _crosses(sets.members(ri), sets.members(rj), apart):
+                continue
+            if _grounds_apart(entries, sets.members(ri), sets.members(rj)):
                 continue
             sets.union(p.member, p.other)
             links.append(Link(p.member, p.other, p.score, p.reasons))
@@ -202,6 +206,12 @@ def _all_match(left: Sequence[int], right: Sequence[int], matched: set[tuple[int
     listing cannot chain two events, loose enough for a paraphrase matched through a third."""
     hits = sum(((a, b) if a < b else (b, a)) in matched for a in left for b in right)
     return hits * 2 >= len(left) * len(right)
+
+
+def _grounds_apart(entries: Sequence[Entry], left: Sequence[int], right: Sequence[int]) -> bool:
+    """Two listings, one of each side, name kinds of ground with none in common: a place-less
+    "Dugnad" that fits both must not chain the pitch's work day to the square's."""
+    return any(grounds_differ(entries[a], entries[b]) for a in left for b in right)
 
 
 def _crosses(left: Iterable[int], right: Sequence[int], apart: dict[int, set[int]]) -> bool:

@@ -245,13 +245,32 @@ _WHERE_WORDS = frozenset(
         # "hele huset", "hele torget": all of a place, not another one (25th/27th-set misses)
         "hele",
         "whole",
+        # a start, a way there, a condition or a meeting said beside the place ("Start: Borgen
+        # innbyggertorg", "Fra Borgen", "møt opp ved", "ved regn: ...", "(samkjøring)")
+        "start",
+        "fra",
+        "til",
+        "meet",
+        "mot",
+        "opp",
+        "hvis",
+        "regn",
+        "sno",
+        "samkjoring",
+        "oppstilling",
+        "ute",
+        "inne",
+        "utanfor",
+        "utendors",
+        "innendors",
+        "community",
     ]
 )
 
 
 def place_tokens(*parts: str | None) -> frozenset[str]:
     """The distinctive words of a place: "Borgen bibliotek" -> {"borgen"}."""
-    return frozenset(w for w in place_words(*parts) if w not in _PLACE_STOP)
+    return frozenset(w for w in place_words(*parts) if w not in _PLACE_STOP and not is_room(w))
 
 
 @lru_cache(maxsize=65536)
@@ -412,8 +431,53 @@ ROOM_WORDS = frozenset(
         # a school's yard, like its gym, is a part of some school ("Loppis i skolegården")
         "skolegard",
         "skolegarden",
+        "bakgard",
+        "bakgarden",
+        "aula",
+        "aulaen",
+        "amfi",
+        "amfiet",
+        "kantine",
+        "kantina",
+        "kjokken",
+        "kjokkenet",
+        "verksted",
+        "verkstedet",
+        "verkstad",
+        "verkstaden",
+        "klubbhus",
+        "klubbhuset",
+        "loype",
+        "loypa",
+        "avd",
+        "busslomme",
+        "busslommen",
+        "busstopp",
+        "bussholdeplass",
+        "bussholdeplassen",
+        "sykkelstativ",
+        "sykkelstativene",
+        "sykkelskur",
+        "sykkelskuret",
     ]
 )
+
+#: Endings of the stems of compound rooms and parts of a house or ground: "verkstedrommet",
+#: "lesesalen", "Storstua", "uteområdet", "P-plassen", "ungdomshjørnet" are in some house.
+_ROOM_ENDINGS = ("rom", "romm", "sal", "stu", "omrad", "plass", "hjorn")
+
+
+def is_room(word: str) -> bool:
+    """A place word's stem that names a room or part of some house or ground (``ROOM_WORDS``, or
+    a compound ending in one of ``_ROOM_ENDINGS``), not which house."""
+    return word in ROOM_WORDS or (len(word) >= 6 and word.endswith(_ROOM_ENDINGS))
+
+
+@lru_cache(maxsize=65536)
+def rooms_in(words: frozenset[str]) -> frozenset[str]:
+    """The words of a place's ``place_words`` that are rooms (``is_room``)."""
+    return frozenset(w for w in words if is_room(w))
+
 
 #: Names of the whole area: "Asker kirke" names a house (the municipality's church), where
 #: "Kirken" alone does not say which.

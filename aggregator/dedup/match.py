@@ -27,7 +27,6 @@ from rapidfuzz import fuzz
 
 from aggregator.dedup.keys import (
     AREA_WORDS,
-    ROOM_WORDS,
     STOPWORDS,
     alias_words,
     concept_tokens,
@@ -42,6 +41,7 @@ from aggregator.dedup.keys import (
     overlap,
     place_tokens,
     place_words,
+    rooms_in,
     same_fixture,
     same_word,
     stem,
@@ -141,7 +141,7 @@ class Entry:
     more_kinds: tuple[tuple[str, str], ...] = ()  # the operator's kinds: (word, kind), one tuple for all
     kinds: frozenset[str] = frozenset()  # kinds of activity the title names (``keys.kinds``)
     many: bool = False  # the title announces several happenings, loosely (``programme``, not strict)
-    grounds: frozenset[str] = frozenset()  # kinds of ground the title names ("på torget")
+    grounds: frozenset[str] = frozenset()  # kinds of ground the title or place names ("på torget")
     programme: bool = False  # the title announces several happenings (``programme``)
 
     @property
@@ -293,7 +293,7 @@ def prepare(
                 names=folded_names.get(rec.source_id, ()),
                 closure=_closure(rec.title),
                 moved=_moved_time(rec.title, rec.description),
-                grounds=grounds(place_words(rec.title)),
+                grounds=grounds(place_words(rec.title)) | grounds(words),
                 programme=programme(rec.title),
                 more_kinds=more_kinds,
                 kinds=kinds_of_title(tokens, more_kinds),
@@ -363,8 +363,13 @@ def _grounds_say(a: Entry, b: Entry) -> str:
     """ "unknown", unless the kinds of ground the two say, in their titles or places, differ:
     "Ryddedugnad rundt torget" (met "utenfor hovedinngangen") is not at the pitch of "Dugnad på
     kunstgresset". A room ("kafeen") is inside some house and says nothing here."""
-    ga, gb = a.grounds | grounds(a.place_words), b.grounds | grounds(b.place_words)
-    return "different" if ga and gb and not ga & gb else "unknown"
+    return "different" if grounds_differ(a, b) else "unknown"
+
+
+def grounds_differ(a: Entry, b: Entry) -> bool:
+    """Each names a kind of ground, in its title or place, and none in common: the pitch's
+    "Dugnad på Borgen kunstgress" and the square's "Vårdugnad på torget"."""
+    return bool(a.grounds) and bool(b.grounds) and not a.grounds & b.grounds
 
 
 def _bare(e: Entry) -> bool:
@@ -377,8 +382,8 @@ def _kinds_conflict(a: Entry, b: Entry) -> bool:
     a kind of place (skole, kirke, kunstgress) the other does not mention, while the other
     names something of its own. A room or an address added to the same place is no conflict."""
     # the area ("Semsvannet, Asker") and a room or car park ("Semsvannet parkering") are no kind
-    kinds = a.place_words - a.place - AREA_WORDS - ROOM_WORDS
-    other_kinds = b.place_words - b.place - AREA_WORDS - ROOM_WORDS
+    kinds = a.place_words - a.place - AREA_WORDS - rooms_in(a.place_words)
+    other_kinds = b.place_words - b.place - AREA_WORDS - rooms_in(b.place_words)
     own = {p for p in b.place if not p.startswith("@") and not _prefix_said(p, a.place_words)}
     missing = {k for k in kinds if not _prefix_said(k, b.place_words)}
     return bool(missing) and (
@@ -812,7 +817,7 @@ def _pairs_of_day(day: list[Entry], n: int, out: list[int]) -> None:
             cells[e.cell].append(e)
         for link in e.links:
             links[link].append(e)
-        for w in e.place_words & ROOM_WORDS:
+        for w in rooms_in(e.place_words):
             rooms[w].append(e)
     seen: set[int] = set()
     for block in places.values():

@@ -158,3 +158,40 @@ def test_a_place_word_said_as_the_beginning_of_a_longer_one_is_that_place() -> N
     assert agreement("Oppmøte: Skaugum, parkeringen ved Solstad", "Skaugumsåsen, 1387 Asker") == "same"
     # "Borg" (Borgen) is too short a beginning to say "Borgenhallen"
     assert agreement("Borgenhallen", "Borgen kunstgress") == "different"
+
+
+def test_a_compound_room_or_a_way_there_names_no_other_house() -> None:
+    # rooms by their endings: "-rommet", "-salen", "-stua", "-området", "-plassen", "-hjørnet"
+    for room in ("verkstedrommet", "Storstua", "dansesalen", "Uteområdet", "ungdomshjørnet"):
+        assert agreement(room, "Borgen innbyggertorg") == "unknown", room
+    # a start, a way there or a condition beside the place is that place
+    assert agreement("Start: Borgen innbyggertorg", "Søndre Borgen 11, 1388 Borgen") == "same"
+    assert agreement("møt opp ved hovedinngangen", "Borgen innbyggertorg") == "unknown"
+    assert agreement("Borgen innbyggertorg (samkjøring)", "Borgen innbyggertorg") == "same"
+    # two different rooms are still two places, and a named house its own
+    assert agreement("verkstedrommet", "dansesalen") == "different"
+    assert agreement("Holmen grendehus, storstua", "Borgen innbyggertorg") == "different"
+
+
+def test_a_listing_that_fits_two_work_days_does_not_chain_the_pitch_to_the_square() -> None:
+    # The pitch's and the square's work days, one Saturday at ten; the neighbourhood centre's
+    # bare "Dugnad" outside fits both, but the pitch and the square are two kinds of ground.
+    records = [
+        ev("borgen-il", "Dugnad på Borgen kunstgress", "2041-04-06T10:00", place="Borgen kunstgress"),
+        ev(
+            "aktivitetforalle",
+            "Vårdugnad på Borgen innbyggertorg",
+            "2041-04-06T10:00",
+            place="Søndre Borgen 11",
+        ),
+        ev(
+            "borgen-manuelt", "Vårdugnad på torget 🌷", "2041-04-06T10:00", place="møt opp ved hovedinngangen"
+        ),
+        ev("naermiljosentral", "Dugnad", "2041-04-06T10:00", place="Uteområdet"),
+    ]
+    found = cluster(records, PRIORITY, OSLO, same_places=SQUARE)
+    groups = [sorted(records[i].source_id for i in g.members) for g in found]
+    pitch = next(g for g in groups if "borgen-il" in g)
+    assert "aktivitetforalle" not in pitch and "borgen-manuelt" not in pitch
+    square = next(g for g in groups if "aktivitetforalle" in g)
+    assert "borgen-manuelt" in square
