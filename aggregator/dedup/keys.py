@@ -383,8 +383,9 @@ def without_words(tokens: frozenset[str], words: frozenset[str]) -> frozenset[st
 
 def without_place(tokens: tuple[str, ...], place: frozenset[str]) -> tuple[str, ...]:
     """Title words that only repeat the event's own place ("Eventyrstund på biblioteket" at
-    "Borgen bibliotek") say nothing about which event it is; kept when nothing else is left."""
-    rest = tuple(t for t in tokens if not any(same_word(t, p) for p in place))
+    "Borgen bibliotek") say nothing about which event it is; kept when nothing else is left. A
+    compound of the place's word says more ("Påskeverksted" in the workshop is an Easter one)."""
+    rest = tuple(t for t in tokens if not any(same_word(t, p) and len(stem(t)) <= len(p) + 1 for p in place))
     return rest or tokens
 
 
@@ -902,5 +903,20 @@ def _ground(word: str) -> str | None:
 
 
 def grounds(stems: Iterable[str]) -> frozenset[str]:
-    """The kinds of ground among place stems (``place_words`` of a place or a title)."""
+    """The kinds of ground among place stems (``place_words`` of a place or ``title_where``)."""
     return frozenset(g for w in stems if (g := _ground(w)) is not None)
+
+
+# A title says where after a word of place: "Dugnad på kunstgresset", "Ryddedugnad rundt torget",
+# "Pølser i Føykaparken"; up to a break ("Vårdugnad på torget – ta med hansker").
+_TITLE_WHERE = re.compile(
+    r"\b(?:på|pa|ved|rundt|i|utenfor|foran|bak|langs|at|on|in)\s+([^–—:;!?()|/+]+)", re.IGNORECASE
+)
+
+
+@lru_cache(maxsize=65536)
+def title_where(title: str) -> frozenset[str]:
+    """The place words of the phrases a title says where with. Other words that happen to be a
+    kind of ground are what the event is about or for ("Leksehjelp ungdomsskole", "Medlemsmøte:
+    ny kunstgressbane")."""
+    return frozenset().union(*(place_words(m.group(1)) for m in _TITLE_WHERE.finditer(title)))

@@ -47,6 +47,7 @@ from aggregator.dedup.keys import (
     stem,
     title_key,
     title_tokens,
+    title_where,
     without_audience,
     without_place,
     without_words,
@@ -293,7 +294,7 @@ def prepare(
                 names=folded_names.get(rec.source_id, ()),
                 closure=_closure(rec.title),
                 moved=_moved_time(rec.title, rec.description),
-                grounds=grounds(place_words(rec.title)) | grounds(words),
+                grounds=grounds(title_where(rec.title)) | grounds(words),
                 programme=programme(rec.title),
                 more_kinds=more_kinds,
                 kinds=kinds_of_title(tokens, more_kinds),
@@ -356,7 +357,20 @@ def place_agreement(a: Entry, b: Entry) -> str:
     # named place: it may well be there, so it says nothing either way. "Asker kirke" is named.
     if (_bare(a) and b.place) or (_bare(b) and a.place):
         return _grounds_say(a, b)
+    # Two unnamed places: a room ("Møterommet, 2. etasje") may be in a kind of house the other
+    # says ("biblioteket"); two rooms ("kafeen" / "storsalen") or two kinds of house are two.
+    if _bare(a) and _bare(b) and (_in_house(a, b) or _in_house(b, a)):
+        return _grounds_say(a, b)
     return "different"
+
+
+def _in_house(room: Entry, house: Entry) -> bool:
+    """``room`` names only rooms, ``house`` no room: the room may be in that house."""
+    return (
+        bool(room.place_words)
+        and room.place_words <= rooms_in(room.place_words)
+        and not rooms_in(house.place_words)
+    )
 
 
 def _grounds_say(a: Entry, b: Entry) -> str:

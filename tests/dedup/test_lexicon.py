@@ -8,7 +8,15 @@ clock, including the DST end of 2027-10-31 and the DST start of 2028-03-26.
 
 from __future__ import annotations
 
-from aggregator.dedup.keys import concept_tokens, covered, fixture, found_in, same_fixture, title_tokens
+from aggregator.dedup.keys import (
+    concept_tokens,
+    covered,
+    fixture,
+    found_in,
+    kinds,
+    same_fixture,
+    title_tokens,
+)
 from aggregator.dedup.match import compare, prepare
 from bench.dedup_quality import THIRD, evaluate, load
 from tests.dedup.test_dedup import OSLO, PRIORITY, ev, verdict
@@ -251,3 +259,17 @@ def test_a_side_of_a_fixture_says_its_team_in_few_words() -> None:
     # another age class is another match
     g13 = fixture("Borgen G13 – Vollen")
     assert club and g13 and not same_fixture(club, g13)
+
+
+def test_an_artificial_pitch_is_no_kind_of_art() -> None:
+    assert kinds(concept_tokens(title_tokens("Borgen Cup fyller kunstgresset"))) == frozenset()
+    assert "kunst" in kinds(concept_tokens(title_tokens("Kunstkurs for barn")))
+
+
+def test_a_compound_of_the_place_word_still_says_what() -> None:
+    # "Påskeverksted" in the workshop is an Easter workshop: its title key keeps the word
+    own = ev("naermiljosentral", "Påskeverksted", "2042-04-02T11:00", place="Verkstedet")
+    club = ev(
+        "husflidslag", "Påskeverksted for barn", "2042-04-02T11:00", place="Borgen innbyggertorg, verkstedet"
+    )
+    assert verdict(own, club) is not None

@@ -195,3 +195,18 @@ def test_a_listing_that_fits_two_work_days_does_not_chain_the_pitch_to_the_squar
     assert "aktivitetforalle" not in pitch and "borgen-manuelt" not in pitch
     square = next(g for g in groups if "aktivitetforalle" in g)
     assert "borgen-manuelt" in square
+
+
+def test_only_a_phrase_of_place_in_a_title_says_its_ground() -> None:
+    # "ungdomsskole" says who the homework help is for, not that it is at a school
+    assert agreement(
+        "2. etg", "Borgen innbyggertorg, 2. etasje", ("Leksehjelp ungdomsskole", "Leksehjelp")
+    ) == ("unknown")
+    # "på torget" says where: not at the school
+    assert agreement(None, "Borgen skole", ("Luciatog på torget", "Luciatog")) == "different"
+
+
+def test_a_room_may_be_in_the_kind_of_house_another_names() -> None:
+    assert agreement("Møterommet, 2. etasje", "biblioteket, 2. etg") == "unknown"
+    assert agreement("kafeen", "storsalen") == "different"
+    assert agreement("biblioteket", "skolen") == "different"
