@@ -145,6 +145,12 @@ THIRTYSIXTH = Path(__file__).parent / "data" / "dedup_thirtysixth.tsv"
 #: e2cb96d: P 1.000 R 0.901 and P 0.989 R 0.832). Not studied.
 THIRTYSEVENTH = Path(__file__).parent / "data" / "dedup_thirtyseventh.tsv"
 THIRTYEIGHTH = Path(__file__).parent / "data" / "dedup_thirtyeighth.tsv"
+#: Written blind at the start of a later session (2026-11-27, same prompt, asked again for a
+#: meeting point and trailhead, a moved time, two things at the square at one hour); measured
+#: once with 1a927f7: P 1.000 R 0.887 and P 1.000 R 0.914 (the session's start 07ec3e8: the
+#: same); then studied.
+THIRTYNINTH = Path(__file__).parent / "data" / "dedup_thirtyninth.tsv"
+FORTIETH = Path(__file__).parent / "data" / "dedup_fortieth.tsv"
 OSLO = ZoneInfo("Europe/Oslo")
 
 
@@ -350,6 +356,8 @@ FILES = (
     (THIRTYSIXTH, 3_600_000, "thirty-sixth set, written blind (measured once, then studied)"),
     (THIRTYSEVENTH, 3_700_000, "thirty-seventh set, written blind, held out (measured once)"),
     (THIRTYEIGHTH, 3_800_000, "thirty-eighth set, written blind, held out (measured once)"),
+    (THIRTYNINTH, 3_900_000, "thirty-ninth set, written blind (measured once, then studied)"),
+    (FORTIETH, 4_000_000, "fortieth set, written blind (measured once, then studied)"),
 )
 #: Files whose errors are not printed (pass --show-held-out to read them, which ends their use as
 #: a held-out measure).

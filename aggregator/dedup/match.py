@@ -71,6 +71,12 @@ from aggregator.model import EventRecord
 TITLE_TOLERANCE = 30
 #: How far apart (minutes) two listings may start when one says its time was moved.
 MOVED_TOLERANCE = 120
+#: Starts this far apart are one event's when one listing's words give the other's start
+#: ("Innlevering fra kl. 10, byttingen starter kl. 11"; ``_gives_start``).
+STATED_TOLERANCE = 90
+#: A start that many listings share is paired with a listing giving it only through a shared
+#: place or title word (a region's busy hour); a smaller slot is paired whole.
+STATED_SLOT = 12
 LINK_TOLERANCE = 180
 #: A (date, word prefix) block with more events than this says nothing (a word every source
 #: uses that day); it is skipped so one generic word cannot make the cost quadratic. A place
@@ -451,8 +457,13 @@ def compare(a: Entry, b: Entry) -> Verdict | None:
         # "Vi samkjører fra Borgen kl. 10.00. Turen starter 10.30 ved Sem gård": the other's
         # place and start are this one's trailhead; the places are one event's two
         where, dt = "same", 0
-    moved = dt is not None and TITLE_TOLERANCE < dt <= MOVED_TOLERANCE and (a.moved or b.moved)
-    if not shared and (where == "different" or (dt is not None and dt > TITLE_TOLERANCE and not moved)):
+    # "Innlevering fra kl. 10, byttingen starter kl. 11", "flyttet fra kl 18 til kl 19": one
+    # listing's words give the other's start, so the two starts are one event's
+    stated = dt is not None and TITLE_TOLERANCE < dt <= STATED_TOLERANCE and _gives_start(a, b)
+    moved = not stated and dt is not None and TITLE_TOLERANCE < dt <= MOVED_TOLERANCE and (a.moved or b.moved)
+    if not shared and (
+        where == "different" or (dt is not None and dt > TITLE_TOLERANCE and not (moved or stated))
+    ):
         return None
     so = fuzz.token_sort_ratio(a.key, b.key) / 100
     ts = fuzz.token_set_ratio(a.key, b.key) / 100
@@ -460,7 +471,9 @@ def compare(a: Entry, b: Entry) -> Verdict | None:
         return _moved(a, b, so, ts, where)
 
     start = f"start Δ{'date' if dt is None else f'{dt}min'}"
-    if dt is not None and 5 < dt <= TITLE_TOLERANCE and _meeting_time(a, b):
+    if stated:
+        dt, start = 0, f"{start}, a time the other gives"
+    elif dt is not None and 5 < dt <= TITLE_TOLERANCE and _meeting_time(a, b):
         # the earlier start is when doors open or people meet: the two starts are one
         dt, start = 0, f"{start}, a meeting or door time"
 
@@ -753,9 +766,40 @@ def _says_where_and_when(a: Entry, b: Entry) -> bool:
         return False
     if b.minute not in _clock_times("", a.record.description):
         return False
-    # the words of b's place that a's own place does not have ("Borgen" names the area of both)
+    # the words of b's place that a's own place does not have ("Borgen" names the area of both);
+    # one said in a's title or description lead is enough: "turstart fra parkeringen ved Kolsås"
+    # is "Parkeringsplassen ved Kolsås stasjon", "Søndagstur: Vestmarka fra Kjaglidalen" starts
+    # at "Kjaglidalen parkering, Vestmarka"
     named = {p for p in b.place if not p.startswith("@")} - a.place_words
-    return bool(named) and named <= place_words(a.record.description[:300])
+    return bool(named & place_words(a.record.title, a.record.description[:300]))
+
+
+def _gives_start(a: Entry, b: Entry) -> bool:
+    """One listing's title or description lead gives the other's start as a clock time that is
+    not the end of a range ("kl. 11.00–14.00" gives 11, not 14)."""
+    return (b.minute in _start_times(a.record.title, a.record.description)) or (
+        a.minute in _start_times(b.record.title, b.record.description)
+    )
+
+
+@lru_cache(maxsize=16384)
+def _start_times(title: str, description: str | None) -> frozenset[int]:
+    """The clock times a listing's words give as a start: said after a word of starting,
+    serving, opening or moving ("byttingen starter kl. 11", "lunsjen serveres kl. 12", "flyttet
+    fra kl 18"), and not the end of a range. "Før det leser biblioteket kl. 15.30" in a news post
+    is another event's time."""
+    text = fold(f"{title} {(description or '')[:300]}")
+    out: set[int] = set()
+    for m in _CLOCK.finditer(text):
+        before = text[max(0, m.start() - 30) : m.start()]
+        if _RANGE_END.search(before) or not _START_WORD.search(before):
+            continue
+        out.add(int(m.group(1)) * 60 + int(m.group(2)) if m.group(1) is not None else int(m.group(3)) * 60)
+    return frozenset(out)
+
+
+_RANGE_END = re.compile(r"[–—-]\s*$")
+_START_WORD = re.compile(r"start|begynn|server|apne|flytt|\bfra\b")
 
 
 def _meeting_time(a: Entry, b: Entry) -> bool:
@@ -854,20 +898,33 @@ def _pairs_of_day(day: list[Entry], n: int, out: list[int]) -> None:
         if bare and 2 <= len(block) <= MAX_BLOCK:
             _pairs(bare, block, TITLE_TOLERANCE, n, seen, out, mixed=True)
     # A listing whose description gives a clock time meets the listings starting then at a
-    # place it names (the trailhead of a tour it lists from the meeting point).
+    # place it names (the trailhead of a tour it lists from the meeting point), and one whose
+    # words give a start meets the listings starting then, up to STATED_TOLERANCE away, that
+    # share a place or title word with it (or all of them in a small slot).
     starting: dict[int, list[Entry]] = defaultdict(list)
     for e in day:
-        if e.minute is not None and e.place:
+        if e.minute is not None:
             starting[e.minute].append(e)
     for e in day:
-        if e.record.description and starting:
-            for t in _clock_times("", e.record.description):
-                for b in starting.get(t, ()):
-                    if b.source_id != e.source_id and _says_where_and_when(e, b):
-                        pair = e.index * n + b.index if e.index < b.index else b.index * n + e.index
-                        if pair not in seen:
-                            seen.add(pair)
-                            out.append(pair)
+        if e.minute is None:
+            continue
+        times = _start_times(e.record.title, e.record.description) - {e.minute}
+        if e.record.description:
+            times |= _clock_times("", e.record.description)
+        for t in times:
+            slot = starting.get(t, ())
+            for b in slot:
+                if b.source_id == e.source_id:
+                    continue
+                if not _says_where_and_when(e, b) and not (
+                    abs(t - e.minute) <= STATED_TOLERANCE
+                    and (len(slot) <= STATED_SLOT or e.place & b.place or e.word_keys & b.word_keys)
+                ):
+                    continue
+                pair = e.index * n + b.index if e.index < b.index else b.index * n + e.index
+                if pair not in seen:
+                    seen.add(pair)
+                    out.append(pair)
     # A listing that says its time was moved meets the listings sharing a title word up to
     # MOVED_TOLERANCE away (another source may still have the old time).
     for e in day:

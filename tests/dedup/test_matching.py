@@ -461,3 +461,60 @@ def test_il_is_idrettslag() -> None:
     club = ev("borgen-il", "Årsmøte i Borgen IL", "2044-01-27T19:00", place="Borgen innbyggertorg, storsalen")
     square = ev("borgen-manuelt", "Årsmøte Borgen idrettslag", "2044-01-27T19:00", place="storsalen")
     assert verdict(club, square) is not None
+
+
+def test_a_start_the_other_listing_gives_makes_two_starts_one() -> None:
+    # handing in at ten, swapping from eleven: the square lists the swapping
+    drop_off = ev(
+        "frivilligsentral",
+        "Byttedag: barneklær og utstyr",
+        "2045-09-23T10:00",
+        place="Borgen innbyggertorg, storsalen",
+        description="Ta med rene barneklær og bytt til deg noe nytt. Innlevering fra kl. 10, byttingen starter kl. 11.",
+    )
+    swap = ev("borgen-manuelt", "Byttedag 👕👟", "2045-09-23T11:00", place="storsalen")
+    entries = prepare([drop_off, swap], PRIORITY, OSLO)
+    assert list(candidate_pairs(entries)) == [(0, 1)]
+    found = compare(*entries)
+    assert found is not None and "a time the other gives" in " ".join(found.reasons)
+    # the end of a range is no start ("kl. 10.00–11.00"), and an hour apart with no word: two
+    ranged = replace(drop_off, description="Innlevering og bytting kl. 10.00–11.00.")
+    assert verdict(ranged, swap) is None
+    # a news post's mention of another event's time is no start of its own
+    party = ev(
+        "naermiljosentral",
+        "Halloweenfest for barn",
+        "2028-10-31T17:00",
+        place="Borgen innbyggertorg",
+        description="Kom utkledd! Før det leser biblioteket skumle historier kl. 15.30.",
+    )
+    stories = ev(
+        "bibliotek",
+        "Skumle historier – halloween i biblioteket",
+        "2028-10-31T15:30",
+        place="Borgen innbyggertorg",
+    )
+    assert verdict(party, stories) is None
+
+
+def test_a_tour_meets_its_trailhead_named_by_one_word_in_its_title_or_text() -> None:
+    dnt = ev(
+        "dnt-asker",
+        "Søndagstur: Vestmarka fra Kjaglidalen",
+        "2045-09-17T09:30",
+        place="Oppmøte: Borgen innbyggertorg (samkjøring)",
+        description=(
+            "Samkjøring fra Borgen kl. 09.30. Turstart fra parkeringen i Kjaglidalen ca. kl. 10.15."
+            " Runde om Kjaglidalen og Småvann, ca. 13 km."
+        ),
+    )
+    portal = ev(
+        "aktivitetforalle",
+        "Tur i Kjaglidalen",
+        "2045-09-17T10:15",
+        place="Kjaglidalen parkering, Vestmarka",
+        description="Arrangør: DNT Asker. Turstart fra parkeringen i Kjaglidalen kl. 10.15. Ca. 13 km, middels.",
+    )
+    entries = prepare([dnt, portal], PRIORITY, OSLO)
+    assert list(candidate_pairs(entries)) == [(0, 1)]
+    assert verdict(dnt, portal) is not None
