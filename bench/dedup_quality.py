@@ -151,6 +151,11 @@ THIRTYEIGHTH = Path(__file__).parent / "data" / "dedup_thirtyeighth.tsv"
 #: same); then studied.
 THIRTYNINTH = Path(__file__).parent / "data" / "dedup_thirtyninth.tsv"
 FORTIETH = Path(__file__).parent / "data" / "dedup_fortieth.tsv"
+#: Written blind while the thirty-ninth and fortieth were studied (same prompt); measured once
+#: with a0df9d4: P 1.000 R 0.948 and P 1.000 R 0.983 (07ec3e8, the session's start: P 1.000
+#: R 0.922 and P 1.000 R 0.967). Not studied.
+FORTYFIRST = Path(__file__).parent / "data" / "dedup_fortyfirst.tsv"
+FORTYSECOND = Path(__file__).parent / "data" / "dedup_fortysecond.tsv"
 OSLO = ZoneInfo("Europe/Oslo")
 
 
@@ -358,6 +363,8 @@ FILES = (
     (THIRTYEIGHTH, 3_800_000, "thirty-eighth set, written blind, held out (measured once)"),
     (THIRTYNINTH, 3_900_000, "thirty-ninth set, written blind (measured once, then studied)"),
     (FORTIETH, 4_000_000, "fortieth set, written blind (measured once, then studied)"),
+    (FORTYFIRST, 4_100_000, "forty-first set, written blind, held out (measured once)"),
+    (FORTYSECOND, 4_200_000, "forty-second set, written blind, held out (measured once)"),
 )
 #: Files whose errors are not printed (pass --show-held-out to read them, which ends their use as
 #: a held-out measure).
@@ -372,6 +379,8 @@ HELD_OUT = frozenset(
         THIRTYFOURTH,
         THIRTYSEVENTH,
         THIRTYEIGHTH,
+        FORTYFIRST,
+        FORTYSECOND,
     }
 )
 
