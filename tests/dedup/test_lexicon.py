@@ -273,3 +273,13 @@ def test_a_compound_of_the_place_word_still_says_what() -> None:
         "husflidslag", "Påskeverksted for barn", "2042-04-02T11:00", place="Borgen innbyggertorg, verkstedet"
     )
     assert verdict(own, club) is not None
+
+
+def test_the_band_is_the_band_whichever_word_keeps_the_s() -> None:
+    from aggregator.dedup.keys import same_word
+
+    # Snowball stems "korpset" to "korps" but "musikkorps" to "musikkorp"
+    assert same_word("korpset", "musikkorps") and same_word("musikkorps", "korpset")
+    assert same_word("korpset", "skolekorpset")
+    # a prefix is still no head
+    assert not same_word("korpset", "korpsloppis")
