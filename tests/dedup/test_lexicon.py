@@ -15,6 +15,7 @@ from aggregator.dedup.keys import (
     found_in,
     kinds,
     same_fixture,
+    same_word,
     title_tokens,
 )
 from aggregator.dedup.match import compare, prepare
@@ -276,8 +277,6 @@ def test_a_compound_of_the_place_word_still_says_what() -> None:
 
 
 def test_the_band_is_the_band_whichever_word_keeps_the_s() -> None:
-    from aggregator.dedup.keys import same_word
-
     # Snowball stems "korpset" to "korps" but "musikkorps" to "musikkorp"
     assert same_word("korpset", "musikkorps") and same_word("musikkorps", "korpset")
     assert same_word("korpset", "skolekorpset")
