@@ -463,6 +463,9 @@ ROOM_WORDS = frozenset(
         "sykkelstativene",
         "sykkelskur",
         "sykkelskuret",
+        # "plassen foran torget": an open place before some house
+        "plass",
+        "plassen",
     ]
 )
 

@@ -282,3 +282,17 @@ def test_the_band_is_the_band_whichever_word_keeps_the_s() -> None:
     assert same_word("korpset", "skolekorpset")
     # a prefix is still no head
     assert not same_word("korpset", "korpsloppis")
+
+
+def test_a_seasons_party_by_any_of_its_names() -> None:
+    own = ev("naermiljosentral", "Sommerfest", "2031-06-19T17:00", place="Borgen innbyggertorg")
+    portal = ev(
+        "aktivitetforalle",
+        "Sommeravslutning på Borgen innbyggertorg",
+        "2031-06-19T17:00",
+        place="Søndre Borgen 11, Borgen innbyggertorg",
+    )
+    assert verdict(own, portal) is not None
+    manual = ev("borgen-manuelt", "Vårslipp", "2031-05-19T12:00", place="Borgen innbyggertorg")
+    square = ev("aktivitetforalle", "Vårfest", "2031-05-19T12:00", place="Borgen innbyggertorg")
+    assert verdict(manual, square) is not None

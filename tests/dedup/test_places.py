@@ -168,6 +168,8 @@ def test_a_compound_room_or_a_way_there_names_no_other_house() -> None:
     assert agreement("Start: Borgen innbyggertorg", "Søndre Borgen 11, 1388 Borgen") == "same"
     assert agreement("møt opp ved hovedinngangen", "Borgen innbyggertorg") == "unknown"
     assert agreement("Borgen innbyggertorg (samkjøring)", "Borgen innbyggertorg") == "same"
+    # "plassen foran torget" is an open place before some house
+    assert agreement("plassen foran torget", "Søndre Borgen 11, 1388 Borgen") == "unknown"
     # two different rooms are still two places, and a named house its own
     assert agreement("verkstedrommet", "dansesalen") == "different"
     assert agreement("Holmen grendehus, storstua", "Borgen innbyggertorg") == "different"
