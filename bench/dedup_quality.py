@@ -156,6 +156,11 @@ FORTIETH = Path(__file__).parent / "data" / "dedup_fortieth.tsv"
 #: R 0.922 and P 1.000 R 0.967). Not studied.
 FORTYFIRST = Path(__file__).parent / "data" / "dedup_fortyfirst.tsv"
 FORTYSECOND = Path(__file__).parent / "data" / "dedup_fortysecond.tsv"
+#: Written blind while the thirty-ninth and fortieth were studied (same prompt); measured once
+#: with bb0a3fd: P 0.984 R 0.984 and P 0.961 R 0.934 (07ec3e8: P 0.983 R 0.952 and the same
+#: P 0.961 R 0.934); then studied.
+FORTYTHIRD = Path(__file__).parent / "data" / "dedup_fortythird.tsv"
+FORTYFOURTH = Path(__file__).parent / "data" / "dedup_fortyfourth.tsv"
 OSLO = ZoneInfo("Europe/Oslo")
 
 
@@ -365,6 +370,8 @@ FILES = (
     (FORTIETH, 4_000_000, "fortieth set, written blind (measured once, then studied)"),
     (FORTYFIRST, 4_100_000, "forty-first set, written blind, held out (measured once)"),
     (FORTYSECOND, 4_200_000, "forty-second set, written blind, held out (measured once)"),
+    (FORTYTHIRD, 4_300_000, "forty-third set, written blind (measured once, then studied)"),
+    (FORTYFOURTH, 4_400_000, "forty-fourth set, written blind (measured once, then studied)"),
 )
 #: Files whose errors are not printed (pass --show-held-out to read them, which ends their use as
 #: a held-out measure).

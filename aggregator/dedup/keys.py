@@ -346,7 +346,9 @@ def same_word(a: str, b: str) -> bool:
         return True
     short, long_ = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
     if len(short) >= 4 and (
-        long_.endswith(short) or long_.endswith(short + "s") or (short[-1] == "s" and long_.endswith(short[:-1]))
+        long_.endswith(short)
+        or long_.endswith(short + "s")
+        or (short[-1] == "s" and long_.endswith(short[:-1]))
     ):
         # Snowball takes one ending per word: "korps" -> "korp", but "skolekorpset" ->
         # "skolekorps", so a compound's head may keep an "s" its own stem lost, or the other way

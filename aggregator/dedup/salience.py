@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from aggregator.dedup.keys import (
+    AREA_WORDS,
     CONCEPTS,
     FILLER,
     STOPWORDS,
@@ -272,6 +273,13 @@ def shared_weight(
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
+#: Endings of Norwegian names of hills, lakes, valleys, woods and slopes (folded): where a tour
+#: goes, even as the first word of a title's part.
+_TOPONYM = re.compile(
+    r"\w{3,}(?:asen|vannet|vatnet|dalen|toppen|kollen|marka|skogen|fjellet|bakken|stranda|haugen)$"
+)
+
+
 @lru_cache(maxsize=65536)
 def proper_words(title: str) -> frozenset[str]:
     """Folded words written with a capital inside the title (not its first word, not after a
@@ -283,7 +291,9 @@ def proper_words(title: str) -> frozenset[str]:
         if not _WORD.fullmatch(token):
             first = True
             continue
-        if not first and token[0].isupper():
+        if token[0].isupper() and (not first or _TOPONYM.search(fold(token))):
+            # (a word after a colon or dash is a name when it ends like a hill, lake or valley:
+            # "Turgruppe – Vardåsen", "Påsketur med turgruppa: Semsvannet rundt")
             word = fold(token).replace("'", "").replace("’", "")
             # an English title's capitals and the lexicon's words name kinds, not things
             if word in _ORG_WORDS or (word not in CONCEPTS and word not in STOPWORDS and not token.isupper()):
@@ -311,6 +321,12 @@ def is_organisation(word: str) -> bool:
     return word in _ORG_WORDS or (len(word) > 5 and word.endswith(_ORG_ENDINGS))
 
 
+def _names_thing(word: str) -> bool:
+    """A proper word that names a place or person of the event, not its organiser ("Asker
+    Turlag" is who; the organisation check below compares those) or the whole area."""
+    return not is_organisation(word) and stem(word) not in AREA_WORDS
+
+
 def contradiction(
     title_a: str,
     title_b: str,
@@ -331,12 +347,12 @@ def contradiction(
     names_a = {
         w
         for w in proper_words(title_a)
-        if stem(w) not in places and any(w == r or stem(w) == stem(r) for r in rest_a)
+        if stem(w) not in places and _names_thing(w) and any(w == r or stem(w) == stem(r) for r in rest_a)
     }
     names_b = {
         w
         for w in proper_words(title_b)
-        if stem(w) not in places and any(w == r or stem(w) == stem(r) for r in rest_b)
+        if stem(w) not in places and _names_thing(w) and any(w == r or stem(w) == stem(r) for r in rest_b)
     }
     if names_a and names_b:
         return f"different names {sorted(names_a)[0]}/{sorted(names_b)[0]}"

@@ -197,3 +197,28 @@ def test_a_family_event_is_also_a_childrens_event() -> None:
     a = ev("dnt-asker", "Sopptur med Barnas Turlag", "2028-10-01T11:00")
     b = ev("borgen-nyheter", "Sopptur for hele familien", "2028-10-01T11:00")
     assert verdict(a, b) is not None
+
+
+def test_a_hill_or_lake_after_a_dash_is_still_where_the_tour_goes() -> None:
+    # "Turgruppe – Vardåsen": a name with a hill's ending is a name even as a part's first word
+    assert proper_words("Turgruppe – Vardåsen") == {"vardasen"}
+    assert proper_words("Påsketur med turgruppa: Semsvannet rundt") == {"semsvannet"}
+    # a word after a colon without such an ending is still no name
+    assert proper_words("Påskelunsj – Eldretreff") == frozenset()
+    # two tours from the square at ten to two places are two events
+    portal = ev(
+        "aktivitetforalle", "Turgruppe – Vardåsen", "2047-09-10T10:00", place="Søndre Borgen 11, 1388 Borgen"
+    )
+    group = ev(
+        "frivilligsentral",
+        "Turgruppa går til Semsvannet",
+        "2047-09-10T10:00",
+        place="Oppmøte: Borgen innbyggertorg",
+    )
+    assert verdict(portal, group) is None
+    # the organiser's name ("Asker Turlag") is who, not a place: no contradiction with the hill
+    club = ev(
+        "dnt-asker", "Skitur: Sollihøgda – Kjaglidalen", "2041-01-27T10:00", place="Sollihøgda parkering"
+    )
+    news = ev("borgen-manuelt", "Skitur med Asker Turlag", "2041-01-27T10:00", place="Sollihøgda parkering")
+    assert verdict(club, news) is not None
