@@ -281,7 +281,7 @@ _TOPONYM = re.compile(
 
 
 @lru_cache(maxsize=65536)
-def proper_words(title: str) -> frozenset[str]:
+def proper_words(title: str, toponyms: bool = False) -> frozenset[str]:
     """Folded words written with a capital inside the title (not its first word, not after a
     colon or dash): names of places and people ("Søndagstur til Vardåsen")."""
     out: set[str] = set()
@@ -291,9 +291,9 @@ def proper_words(title: str) -> frozenset[str]:
         if not _WORD.fullmatch(token):
             first = True
             continue
-        if token[0].isupper() and (not first or _TOPONYM.search(fold(token))):
-            # (a word after a colon or dash is a name when it ends like a hill, lake or valley:
-            # "Turgruppe – Vardåsen", "Påsketur med turgruppa: Semsvannet rundt")
+        if token[0].isupper() and (not first or (toponyms and _TOPONYM.search(fold(token)))):
+            # (with ``toponyms``, a word after a colon or dash is a name when it ends like a hill,
+            # lake or valley: "Turgruppe – Vardåsen", "Påsketur med turgruppa: Semsvannet rundt")
             word = fold(token).replace("'", "").replace("’", "")
             # an English title's capitals and the lexicon's words name kinds, not things
             if word in _ORG_WORDS or (word not in CONCEPTS and word not in STOPWORDS and not token.isupper()):
@@ -346,12 +346,12 @@ def contradiction(
         return f"different audiences {sorted(who_a)[0]}/{sorted(who_b)[0]}"
     names_a = {
         w
-        for w in proper_words(title_a)
+        for w in proper_words(title_a, toponyms=True)
         if stem(w) not in places and _names_thing(w) and any(w == r or stem(w) == stem(r) for r in rest_a)
     }
     names_b = {
         w
-        for w in proper_words(title_b)
+        for w in proper_words(title_b, toponyms=True)
         if stem(w) not in places and _names_thing(w) and any(w == r or stem(w) == stem(r) for r in rest_b)
     }
     if names_a and names_b:

@@ -201,10 +201,10 @@ def test_a_family_event_is_also_a_childrens_event() -> None:
 
 def test_a_hill_or_lake_after_a_dash_is_still_where_the_tour_goes() -> None:
     # "Turgruppe – Vardåsen": a name with a hill's ending is a name even as a part's first word
-    assert proper_words("Turgruppe – Vardåsen") == {"vardasen"}
-    assert proper_words("Påsketur med turgruppa: Semsvannet rundt") == {"semsvannet"}
+    assert proper_words("Turgruppe – Vardåsen", toponyms=True) == {"vardasen"}
+    assert proper_words("Påsketur med turgruppa: Semsvannet rundt", toponyms=True) == {"semsvannet"}
     # a word after a colon without such an ending is still no name
-    assert proper_words("Påskelunsj – Eldretreff") == frozenset()
+    assert proper_words("Påskelunsj – Eldretreff", toponyms=True) == frozenset()
     # two tours from the square at ten to two places are two events
     portal = ev(
         "aktivitetforalle", "Turgruppe – Vardåsen", "2047-09-10T10:00", place="Søndre Borgen 11, 1388 Borgen"
