@@ -161,6 +161,11 @@ FORTYSECOND = Path(__file__).parent / "data" / "dedup_fortysecond.tsv"
 #: P 0.961 R 0.934); then studied.
 FORTYTHIRD = Path(__file__).parent / "data" / "dedup_fortythird.tsv"
 FORTYFOURTH = Path(__file__).parent / "data" / "dedup_fortyfourth.tsv"
+#: Written blind while the forty-third and forty-fourth were studied (same prompt); measured once
+#: with d2a07f6: P 1.000 R 0.991 and P 0.964 R 0.915 (07ec3e8: P 1.000 R 0.965 and P 0.962
+#: R 0.864); then studied.
+FORTYFIFTH = Path(__file__).parent / "data" / "dedup_fortyfifth.tsv"
+FORTYSIXTH = Path(__file__).parent / "data" / "dedup_fortysixth.tsv"
 OSLO = ZoneInfo("Europe/Oslo")
 
 
@@ -372,6 +377,8 @@ FILES = (
     (FORTYSECOND, 4_200_000, "forty-second set, written blind, held out (measured once)"),
     (FORTYTHIRD, 4_300_000, "forty-third set, written blind (measured once, then studied)"),
     (FORTYFOURTH, 4_400_000, "forty-fourth set, written blind (measured once, then studied)"),
+    (FORTYFIFTH, 4_500_000, "forty-fifth set, written blind (measured once, then studied)"),
+    (FORTYSIXTH, 4_600_000, "forty-sixth set, written blind (measured once, then studied)"),
 )
 #: Files whose errors are not printed (pass --show-held-out to read them, which ends their use as
 #: a held-out measure).

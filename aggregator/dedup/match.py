@@ -632,7 +632,10 @@ def _weak(
     return verdict(0.3 + 0.2 * share_w - (dt or 0) / 600, f"weighted shared words {share_w:.2f}", *extra)
 
 
-_CLOSURE = re.compile(r"stengt\b|\bstenger\b|apningstid(?:er|ene)?\b|\bclosed\b|\bopening hours\b")
+# ("Ingen språkkafé i vinterferien", "No language café this week": a pause, not an event)
+_CLOSURE = re.compile(
+    r"stengt\b|\bstenger\b|apningstid(?:er|ene)?\b|\bclosed\b|\bopening hours\b|^ingen\b|^no\b|\bsommerpause\b"
+)
 # A programme of several happenings: "Høstferie på Borgen: dette skjer", "Vinterferieaktiviteter"
 # (the compound only: "musikk, mat og aktiviteter" is what one event offers).
 _PROGRAMME = re.compile(r"\bdette skjer\b|\bwhat'?s on\b|\bprogram(?:met)?\b")

@@ -186,6 +186,9 @@ def test_a_closure_notice_is_about_opening_hours_not_an_event() -> None:
     # the same words in a post about the open gym itself join it
     opened = replace(closed, title="Åpen gymsal hele høstferien")
     assert groups(gym, opened) == [["Åpen gymsal hele høstferien", "Åpen gymsal i høstferien"]]
+    # a pause is no event either: "Ingen språkkafé i høstferien" is not the holiday's open gym
+    pause = replace(closed, title="Ingen språkkafé i høstferien")
+    assert groups(gym, pause) == []
 
 
 def test_a_notice_stating_another_time_or_kind_is_not_the_days_event() -> None:
