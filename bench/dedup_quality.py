@@ -166,6 +166,11 @@ FORTYFOURTH = Path(__file__).parent / "data" / "dedup_fortyfourth.tsv"
 #: R 0.864); then studied.
 FORTYFIFTH = Path(__file__).parent / "data" / "dedup_fortyfifth.tsv"
 FORTYSIXTH = Path(__file__).parent / "data" / "dedup_fortysixth.tsv"
+#: Written blind while the forty-fifth and forty-sixth were studied (same prompt); measured once
+#: with 77b7688, the session's last matching change: P 1.000 R 0.954 and P 1.000 R 0.948
+#: (07ec3e8: P 1.000 R 0.938 and P 1.000 R 0.914). Not studied.
+FORTYSEVENTH = Path(__file__).parent / "data" / "dedup_fortyseventh.tsv"
+FORTYEIGHTH = Path(__file__).parent / "data" / "dedup_fortyeighth.tsv"
 OSLO = ZoneInfo("Europe/Oslo")
 
 
@@ -379,6 +384,8 @@ FILES = (
     (FORTYFOURTH, 4_400_000, "forty-fourth set, written blind (measured once, then studied)"),
     (FORTYFIFTH, 4_500_000, "forty-fifth set, written blind (measured once, then studied)"),
     (FORTYSIXTH, 4_600_000, "forty-sixth set, written blind (measured once, then studied)"),
+    (FORTYSEVENTH, 4_700_000, "forty-seventh set, written blind, held out (measured once)"),
+    (FORTYEIGHTH, 4_800_000, "forty-eighth set, written blind, held out (measured once)"),
 )
 #: Files whose errors are not printed (pass --show-held-out to read them, which ends their use as
 #: a held-out measure).
@@ -395,6 +402,8 @@ HELD_OUT = frozenset(
         THIRTYEIGHTH,
         FORTYFIRST,
         FORTYSECOND,
+        FORTYSEVENTH,
+        FORTYEIGHTH,
     }
 )
 
