@@ -638,7 +638,10 @@ _CLOSURE = re.compile(
 )
 # A programme of several happenings: "Høstferie på Borgen: dette skjer", "Vinterferieaktiviteter"
 # (the compound only: "musikk, mat og aktiviteter" is what one event offers).
-_PROGRAMME = re.compile(r"\bdette skjer\b|\bwhat'?s on\b|\bprogram(?:met)?\b")
+# ("Vinterferie på Borgen": a holiday at a place, nothing else, is its programme)
+_PROGRAMME = re.compile(
+    r"\bdette skjer\b|\bwhat'?s on\b|\bprogram(?:met)?\b|^(?:vinter|host|paske|sommer|jule)ferie(?:n)? (?:pa|i) \w+$"
+)
 _ACTIVITIES = re.compile(r"\w{4,}aktiviteter\b")
 
 

@@ -16,7 +16,7 @@ the day, no time, often no place) retells one of that day's events in its own wo
 of date-only listings is compared as one bag of words (``salience.text_stems`` of every member,
 compound stems also as their parts) by TF-IDF cosine, its own places aside, with every cluster of
 the date that has a timed listing, holds none of its sources and is at a place that does not
-contradict; it joins a clear winner: alike enough (``FLOOR``), ``AHEAD`` times as alike as the
+contradict; it joins a clear winner: alike enough (``FLOOR``), ``NOTICE_AHEAD`` times as alike as the
 next, no contradiction between the titles (names, organisers, audiences, kinds of activity but a
 party's or market's), and within ``STATED_APART`` of a clock time the notice states. A busier
 day needs a clearer winner.
@@ -37,8 +37,16 @@ from aggregator.dedup.salience import Weights, cosine, description_words
 #: The cosine the best cluster needs at least: below it the notice shares too little with any
 #: listing to say which event it is about.
 FLOOR = 0.12
-#: How many times the next candidate's cosine the best one needs: "clearly the one".
+#: The cosine enough when the best is the notice's only candidate (the only event of the day
+#: that shares a word with it and holds none of its sources, at a place that does not contradict).
+LONE_FLOOR = 0.07
+#: How many times the next candidate's cosine the best one needs: "clearly the one" (two events
+#: of one slot, ``slot_proposals``).
 AHEAD = 2.0
+#: The same for a notice (date-only, ``proposals``): its text retells the event at length, so a
+#: smaller lead is as clear (the studied files' notices about the day's fastelavn party, tree
+#: lighting or flea market led the next event by 1.5-2.0; a wrong best led by 1.0-1.4).
+NOTICE_AHEAD = 1.5
 #: A word said by more of the day's timed clusters than this is not used to find a notice's
 #: candidates (it weighs little in the cosine anyway), so a region's busy day stays cheap.
 COMMON = 10
@@ -49,6 +57,9 @@ PART_MIN = 3
 SLOT_MINUTES = 30
 #: The cosine two events of one slot need at least (``slot_proposals``).
 SLOT_FLOOR = 0.12
+#: The cosine enough when the best is the notice's only candidate (the only event of the day
+#: that shares a word with it and holds none of its sources, at a place that does not contradict).
+LONE_FLOOR = 0.07
 #: The most other clusters a cluster with no place name may have in its slot to be compared
 #: with them (the square's busiest hour has a handful; a region's, hundreds).
 WILD_SLOT = 12
@@ -395,7 +406,7 @@ class _Day:
             scored.sort(key=lambda x: (-x[0], x[1]))
             best, n = scored[0]
             runner_up = scored[1][0] if len(scored) > 1 else 0.0
-            if best < FLOOR or best < AHEAD * runner_up:
+            if best < (FLOOR if len(scored) > 1 else LONE_FLOOR) or best < NOTICE_AHEAD * runner_up:
                 continue
             # "Bli med på tur til Skaugumsåsen" is not the day's only listed tour "Tur til
             # Vardåsen", however alone that tour is: titles naming different names never join.

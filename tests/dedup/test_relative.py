@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from aggregator.dedup import Decisions, cluster, key_of
 from aggregator.model import EventRecord
+from bench.dedup_quality import NAMES, TWENTYFOURTH, TWENTYSIXTH, load
+from bench.dedup_quality import SAME_PLACES as SHIPPED_PLACES
 from tests.dedup.test_dedup import OSLO, PRIORITY, ev
 from tests.dedup.test_places import SQUARE
 
@@ -242,3 +245,32 @@ def test_a_portal_naming_an_organiser_with_two_events_at_one_hour_is_the_one_of_
     )
     found = cluster([walk, course], PRIORITY, OSLO, same_places=SQUARE, names=names)
     assert all(len(g.members) == 1 for g in found)
+
+
+def _day_groups(path: Path, day: str) -> list[list[str]]:
+    """The clusters of more than one listing on ``day`` when a labelled bench file is clustered
+    whole (its words' weights are the file's), as sorted titles."""
+    listings = load(path)
+    records = [li.record for li in listings]
+    found = cluster(records, PRIORITY, OSLO, same_places=SHIPPED_PLACES, names=NAMES)
+    on_day = [g for g in found if records[g.members[0]].start.date().isoformat() == day]
+    return sorted(sorted(records[i].title for i in g.members) for g in on_day if len(g.members) > 1)
+
+
+def test_a_notice_leading_the_next_event_by_half_again_is_clear() -> None:
+    # "Boller, ris og katta i tønna" retells the square's fastelavn party; the Barnas Turlag
+    # fastelavn tour that day is the runner-up at a bit more than half its likeness
+    found = _day_groups(TWENTYFOURTH, "2038-03-07")
+    party = next(g for g in found if "Fastelavnsfest" in g)
+    assert "Boller, ris og katta i tønna" in party
+
+
+def test_a_notice_with_a_single_candidate_needs_less_likeness() -> None:
+    # the only event that day sharing a word with the post: its handball tournament
+    found = _day_groups(TWENTYFOURTH, "2038-03-20")
+    assert ["Minihåndball-turnering", "Minirunde håndball 8–10 år"] in found
+
+
+def test_a_holiday_at_a_place_is_a_programme_not_the_days_cafe() -> None:
+    found = _day_groups(TWENTYSIXTH, "2039-02-21")
+    assert not any("Vinterferie på Borgen" in g and "Strikkekafé" in g for g in found)
