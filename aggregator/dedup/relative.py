@@ -275,8 +275,10 @@ class _Slot:
             self._programme(cy) and not self._programme(cx) and kx
         ):
             return True  # "Vinterferieaktiviteter" is a programme, not the "Skøyteskole" beside it
-        if kx and ky and not kx & ky:
-            return True  # "Yoga" and "Pilates" at one slot are two things to do
+        if kx and ky and not kx & ky and not (kx | ky) & HOSTS:
+            # "Yoga" and "Pilates" at one slot are two things to do; a party holds a meal
+            # ("Eldretreff: Fårikålfest" / "Fårikållunsj for eldre")
+            return True
         if self._two_qualifiers(cx, cy):
             return True  # "Søndagstur til Vardåsen" / "Søndagstur med barnevogn": two tours
         ox, oy = self._organisers(x), self._organisers(y)

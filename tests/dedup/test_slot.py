@@ -329,3 +329,25 @@ def test_a_kind_of_activity_counts_as_a_word_both_titles_say() -> None:
         description="Velkommen! Pølser til alle som hjelper.",
     )
     assert joined(own, square) == [["Rusk-aksjon: vi rydder rundt torget 🌱", "Ryddedugnad i nærmiljøet"]]
+
+
+def test_a_party_holds_a_meal_at_one_slot() -> None:
+    # "fest" and "mat" are two kinds, but a party is where the meal is served
+    party = ev(
+        "frivilligsentral",
+        "Eldretreff: Fårikålfest",
+        "2033-02-01T11:00",
+        place="Borgen innbyggertorg",
+        description="11.00 - 14.00. Fårikål og allsang på fårikålens festdag. Påmelding innen mandag.",
+    )
+    centre = ev("naermiljosentral", "Eldretreff – fårikål", "2033-02-01T11:00", place="Storsalen")
+    lunch = ev(
+        "borgen-manuelt",
+        "Fårikållunsj for eldre 🍲",
+        "2033-02-01T11:30",
+        place="storsalen",
+        description="Servering fra 11.30. Påmelding til frivilligsentralen.",
+    )
+    assert joined(party, centre, lunch) == [
+        ["Eldretreff – fårikål", "Eldretreff: Fårikålfest", "Fårikållunsj for eldre 🍲"]
+    ]
