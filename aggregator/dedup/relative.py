@@ -30,7 +30,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from aggregator.dedup.keys import compound_splits, is_audience, kinds_of, stem
+from aggregator.dedup.keys import compound_splits, is_audience, kinds_of, stem, themes_of
 from aggregator.dedup.match import Entry, contradicts, phrase_text, place_agreement
 from aggregator.dedup.salience import Weights, cosine, description_words
 
@@ -66,6 +66,15 @@ WILD_SLOT = 12
 #: Kinds of activity that hold others (a party has music and food): a notice naming those is
 #: not contradicted by them.
 HOSTS = frozenset({"fest", "marked"})
+#: What a party or market offers rather than being another happening beside it at one slot.
+HOSTED = frozenset({"mat", "musikk"})
+
+
+def _hosts(host: frozenset[str], other: frozenset[str]) -> bool:
+    """Whether one cluster's kinds are a party's or market's and the other's only what it offers."""
+    return bool(host & HOSTS) and other <= HOSTED
+
+
 #: How far (minutes) a clock time a date-only listing states may be from an event's start and
 #: still be about it (a moment of the day inside a long event: "nissen kommer kl. 13").
 STATED_APART = 180
@@ -175,6 +184,8 @@ class _Slot:
             # a kind of activity is a word of the titles too: "Ryddedugnad" and "Rusk-aksjon:
             # vi rydder" both say the work day
             words += [f"kind:{k}" for k in sorted(self._kinds(self.clusters[x]))]
+            # and so is a happening's theme ("Vårslipp" / "Vårfest", lexicon.toml [themes])
+            words += [f"theme:{t}" for t in sorted(self._themes(self.clusters[x]))]
             found = self.titles[x] = self.weight.vector(tuple(words), frozenset())
         return found
 
@@ -256,10 +267,13 @@ class _Slot:
         cx, cy = self.clusters[x], self.clusters[y]
         if set(self.words.own(cx)) & set(self.words.own(cy)):
             return True
-        return bool(self._kinds(cx) & self._kinds(cy))
+        return bool(self._kinds(cx) & self._kinds(cy) or self._themes(cx) & self._themes(cy))
 
     def _kinds(self, members: Sequence[int]) -> frozenset[str]:
         return frozenset().union(*(self.entries[i].kinds for i in members))
+
+    def _themes(self, members: Sequence[int]) -> frozenset[str]:
+        return frozenset(t for i in members for w in self.entries[i].tokens for t in themes_of(w))
 
     @staticmethod
     def _clear(ranked: list[tuple[float, int]]) -> bool:
@@ -275,8 +289,8 @@ class _Slot:
             self._programme(cy) and not self._programme(cx) and kx
         ):
             return True  # "Vinterferieaktiviteter" is a programme, not the "Skøyteskole" beside it
-        if kx and ky and not kx & ky and not (kx | ky) & HOSTS:
-            # "Yoga" and "Pilates" at one slot are two things to do; a party holds a meal
+        if kx and ky and not kx & ky and not _hosts(kx, ky) and not _hosts(ky, kx):
+            # "Yoga" and "Pilates" at one slot are two things to do; but a party serves a meal
             # ("Eldretreff: Fårikålfest" / "Fårikållunsj for eldre")
             return True
         if self._two_qualifiers(cx, cy):

@@ -351,3 +351,14 @@ def test_a_party_holds_a_meal_at_one_slot() -> None:
     assert joined(party, centre, lunch) == [
         ["Eldretreff – fårikål", "Eldretreff: Fårikålfest", "Fårikållunsj for eldre 🍲"]
     ]
+
+
+def test_a_happenings_theme_is_a_word_of_its_titles() -> None:
+    # "Vårslipp" and "Vårfest" share no word but one happening (lexicon.toml [themes])
+    manual = ev("borgen-manuelt", "Vårslipp på torget", "2033-02-01T10:00", place="torget")
+    portal = ev("aktivitetforalle", "Vårfest for hele familien", "2033-02-01T10:00", place="Søndre Borgen 11")
+    assert joined(manual, portal) == [["Vårfest for hele familien", "Vårslipp på torget"]]
+    # a party does not hold another happening of its theme: the spooky story hour is the library's
+    party = ev("naermiljosentral", "Halloweenfest for barn", "2033-02-01T17:00", place="Borgen innbyggertorg")
+    stories = ev("bibliotek", "Skummel eventyrstund", "2033-02-01T17:00", place="Borgen bibliotek")
+    assert joined(party, stories) == []
