@@ -171,6 +171,11 @@ FORTYSIXTH = Path(__file__).parent / "data" / "dedup_fortysixth.tsv"
 #: (07ec3e8: P 1.000 R 0.938 and P 1.000 R 0.914). Not studied.
 FORTYSEVENTH = Path(__file__).parent / "data" / "dedup_fortyseventh.tsv"
 FORTYEIGHTH = Path(__file__).parent / "data" / "dedup_fortyeighth.tsv"
+#: Written blind while the forty-fifth and forty-sixth were studied (same prompt); measured once
+#: with 8f26edc: P 1.000 R 0.963 and P 1.000 R 0.971 (07ec3e8: P 1.000 R 0.917 and P 1.000
+#: R 0.952). Not studied.
+FORTYNINTH = Path(__file__).parent / "data" / "dedup_fortyninth.tsv"
+FIFTIETH = Path(__file__).parent / "data" / "dedup_fiftieth.tsv"
 OSLO = ZoneInfo("Europe/Oslo")
 
 
@@ -386,6 +391,8 @@ FILES = (
     (FORTYSIXTH, 4_600_000, "forty-sixth set, written blind (measured once, then studied)"),
     (FORTYSEVENTH, 4_700_000, "forty-seventh set, written blind, held out (measured once)"),
     (FORTYEIGHTH, 4_800_000, "forty-eighth set, written blind, held out (measured once)"),
+    (FORTYNINTH, 4_900_000, "forty-ninth set, written blind, held out (measured once)"),
+    (FIFTIETH, 5_000_000, "fiftieth set, written blind, held out (measured once)"),
 )
 #: Files whose errors are not printed (pass --show-held-out to read them, which ends their use as
 #: a held-out measure).
@@ -404,6 +411,8 @@ HELD_OUT = frozenset(
         FORTYSECOND,
         FORTYSEVENTH,
         FORTYEIGHTH,
+        FORTYNINTH,
+        FIFTIETH,
     }
 )
 
