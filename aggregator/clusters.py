@@ -114,7 +114,7 @@ def record_decision(store: Store, kind: str, a: Key, b: Key, now: datetime) -> N
 #: stored by older code are never reused.
 #: 5: weighted word evidence at one place and start, lexicon.toml, operator same_words;
 #: 4: average linkage, kinds of place, operator same_places; 3: lexicon, compounds, fixtures.
-DEDUP_VERSION = "32"
+DEDUP_VERSION = "33"
 
 
 class _Member(NamedTuple):

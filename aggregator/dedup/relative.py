@@ -6,7 +6,8 @@ One slot (``slot_proposals``, first): two clusters on one date whose starts are 
 ``SLOT_MINUTES`` apart, with no source in common and no two listings at places that contradict,
 join when each is the other's clearly most alike candidate of that slot ("Seniorgym – trening
 for 65+" and "Seniortrim" are the only two things happening at the square at 10:00) and they
-share a word or a kind of activity of their own. At one slot near misses are alike in every word
+share a word, a kind of activity or a happening's theme of their own; three that are each
+other's two best, clearly ahead of any fourth, join as one (``_Slot._triangles``). At one slot near misses are alike in every word
 but one, so titles naming kinds of activity with none in common ("Yoga" / "Pilates",
 ``keys.kinds``), different organisers, one kind with two qualifiers, a programme against a named
 activity and the pair vetoes keep them apart.
@@ -256,6 +257,37 @@ class _Slot:
             if not self._content(x, y) or self._contradict(x, y):
                 continue
             yield self._proposal(x, y, best)
+        yield from self._triangles(scores)
+
+    def _triangles(self, scores: dict[int, list[tuple[float, int]]]) -> Iterator[Proposal]:
+        """Three clusters of one slot that are each other's two best, clearly ahead of any
+        fourth, with no source in common: three listings of one event where each is as like the
+        other two, so none is anyone's clear best ("Bytt og bruk: klesbyttemarked" / "Byttedag –
+        klær og leker" / "Klesbyttedag")."""
+        for x, ranked in scores.items():
+            if len(ranked) < 2:
+                continue
+            (s1, y), (s2, z) = ranked[0], ranked[1]
+            if not (x < y and x < z) or s2 < SLOT_FLOOR or self._clear(ranked):
+                continue
+            if len(ranked) > 2 and s2 < AHEAD * ranked[2][0]:
+                continue
+            trio = {x, y, z}
+            if any({t for _, t in scores.get(m, [])[:2]} != trio - {m} for m in (y, z)):
+                continue
+            if any(len(scores[m]) > 2 and scores[m][1][0] < AHEAD * scores[m][2][0] for m in (y, z)):
+                continue
+            if (
+                self.sources[x] & self.sources[y]
+                or self.sources[x] & self.sources[z]
+                or self.sources[y] & self.sources[z]
+            ):
+                continue
+            pairs = ((x, y), (x, z), (y, z))
+            if any(not self._content(a, b) or self._contradict(a, b) for a, b in pairs):
+                continue
+            yield self._proposal(x, y, s1)
+            yield self._proposal(x, z, s2)
 
     def _content(self, x: int, y: int) -> bool:
         """Whether the two say something alike of what happens, not only where: a word of their

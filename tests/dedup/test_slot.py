@@ -362,3 +362,32 @@ def test_a_happenings_theme_is_a_word_of_its_titles() -> None:
     party = ev("naermiljosentral", "Halloweenfest for barn", "2033-02-01T17:00", place="Borgen innbyggertorg")
     stories = ev("bibliotek", "Skummel eventyrstund", "2033-02-01T17:00", place="Borgen bibliotek")
     assert joined(party, stories) == []
+
+
+def test_three_listings_each_as_like_the_other_two_are_one_event() -> None:
+    # none is anyone's clear best, but the three are each other's two best and share no source
+    portal = ev(
+        "aktivitetforalle",
+        "Bytt og bruk: klesbyttemarked",
+        "2033-02-01T10:30",
+        place="Borgen innbyggertorg, Søndre Borgen 11, 1388 Borgen",
+        description="Bytt barneklær, voksenklær og leker. Gratis. Arrangør: Borgen nærmiljøsentral.",
+    )
+    manual = ev(
+        "borgen-manuelt",
+        "Byttedag – klær og leker ♻️",
+        "2033-02-01T10:30",
+        place="storsalen",
+        description="Vi åpner 10.30. Lever inn tøy i resepsjonen uka før. Velkommen!",
+    )
+    centre = ev("naermiljosentral", "Klesbyttedag", "2033-02-01T11:00", place="Storsalen")
+    match = ev(
+        "borgen-il",
+        "Borgen G13 – Vollen",
+        "2033-02-01T11:00",
+        place="Borgenhallen",
+        description="Sluttspill G13.",
+    )
+    assert joined(portal, manual, centre, match) == [
+        ["Bytt og bruk: klesbyttemarked", "Byttedag – klær og leker ♻️", "Klesbyttedag"]
+    ]
