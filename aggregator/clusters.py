@@ -53,6 +53,7 @@ class Published:
     also: tuple[tuple[str, str | None], ...]
     cluster_id: int
     links: tuple[tuple[str, float, str], ...] = ()  # (member source, score, reasons) per merge
+    moved_from: datetime | None = None  # the old start while the description says "FLYTTET fra …"
 
 
 def _hash(values: Sequence[Any]) -> str:
@@ -376,7 +377,16 @@ def _reuse(
                 links.append((-score, i, (records[i].source_id, score, ", ".join(why))))
         links.sort(key=lambda t: (t[0], t[1]))
         members = tuple(records[i] for i in indices)
-        out.append(Published(published, members, merged.also, cid, tuple(link for *_, link in links)))
+        out.append(
+            Published(
+                published,
+                members,
+                merged.also,
+                cid,
+                tuple(link for *_, link in links),
+                row.moved_from if note else None,
+            )
+        )
     return out
 
 
@@ -449,6 +459,8 @@ def _apply(
         members = [records[i] for i in group.members]
         row = clusters.get(owner[g])
         material = _material(base)
+        note: str | None = None  # the moved note, and its old start, of a known cluster
+        moved_from: datetime | None = None
         if row is None:
             cid: int = next_id
             uid = base.public_uid if base.public_uid not in used_uids else _fresh_uid(base, used_uids)
@@ -484,7 +496,6 @@ def _apply(
             moved_from, moved_at = row.moved_from, row.moved_at
             if row.start is not None and row.start != base.start:
                 moved_from, moved_at = row.start, now
-            note = None
             if moved_from is not None and moved_at is not None and now - moved_at < MOVED_NOTE_FOR:
                 note = moved_text(moved_from, zone, now, base.all_day)
                 # The note goes at its expiry, and its date reads differently in a new year.
@@ -540,7 +551,9 @@ def _apply(
                     {"event_id": records[i].id, "cluster_id": cid, "score": score, "reason": reason}
                 )
         links = tuple((records[lk.member].source_id, lk.score, ", ".join(lk.reasons)) for lk in group.links)
-        out.append(Published(published, tuple(members), merged.also, cid, links))
+        out.append(
+            Published(published, tuple(members), merged.also, cid, links, moved_from if note else None)
+        )
     if new_rows:
         s.execute(insert(ClusterRow.__table__), new_rows)  # type: ignore[attr-defined]
     for group_rows in _same_keys(row_updates):

@@ -43,6 +43,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "postponed": "Utsatt",
         "moved": "Flyttet",
         "moved_note": "Nytt tidspunkt",
+        "moved_from": "Flyttet fra",
         "all_day": "Hele dagen",
         "free": "Gratis",
         "next_page": "Flere arrangementer",
@@ -111,6 +112,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "postponed": "Postponed",
         "moved": "Moved",
         "moved_note": "New time",
+        "moved_from": "Moved from",
         "all_day": "All day",
         "free": "Free",
         "next_page": "More events",
@@ -249,6 +251,16 @@ def time_range(record: EventRecord, zone: ZoneInfo, lang: str) -> str:
     if end.date() != start.date():
         return f"{clock(start, lang)}–{short_date(end.date(), lang, start.year)} {clock(end, lang)}"
     return f"{clock(start, lang)}–{clock(end, lang)}"
+
+
+def moved_when(moved_from: datetime, all_day: bool, zone: ZoneInfo, lang: str, now: datetime) -> str:
+    """The old start of a moved event, as the event page says it: ``tir. 1. sep. kl. 18.00`` /
+    ``Tue 1 Sep at 18:00``."""
+    local = moved_from.astimezone(zone)
+    day = short_date(local.date(), lang, now.astimezone(zone).year)
+    if all_day:
+        return day
+    return f"{day} {'kl.' if lang != 'en' else 'at'} {clock(local, lang)}"
 
 
 def when_text(record: EventRecord, zone: ZoneInfo, lang: str, now: datetime) -> str:

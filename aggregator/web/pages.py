@@ -21,7 +21,7 @@ from aggregator.dedup.merge import also_listed_text
 from aggregator.model import EventRecord, Status
 from aggregator.publish.common import local_date, place, price_text
 from aggregator.settings import Settings
-from aggregator.web.i18n import day_heading, t, time_range, when_text
+from aggregator.web.i18n import day_heading, moved_when, t, time_range, when_text
 from aggregator.web.layout import e
 from aggregator.web.listing import PAGE_SIZE, WebQuery
 from aggregator.web.subscribe import (
@@ -282,6 +282,24 @@ def without_also_note(record: EventRecord, also: Sequence[tuple[str, str | None]
     return replace(record, description=text, description_html=markup)
 
 
+def without_moved_note(record: EventRecord) -> EventRecord:
+    """The published description without dedup's Norwegian "FLYTTET fra …." paragraph (the one
+    ``dedup.merge.with_notes`` puts first): the event page says it in its own language, in a row
+    of its own. The feeds keep it."""
+    text, markup = record.description, record.description_html
+    if text.startswith(MOVED_PREFIX):
+        end = text.find("\n\n")
+        text = "" if end < 0 else text[end + 2 :]
+    if markup.startswith(f"<p><strong>{MOVED_PREFIX}"):
+        end = markup.find("</strong></p>\n")
+        markup = markup[end + len("</strong></p>\n") :] if end >= 0 else ""
+    return replace(record, description=text, description_html=markup)
+
+
+#: How ``dedup.merge.moved_text`` begins.
+MOVED_PREFIX = "FLYTTET fra "
+
+
 def _source_link(copy: EventRecord) -> str:
     link = safe_url(copy.url)
     return f'<a href="{e(link)}">{e(copy.source_id)}</a>' if link else e(copy.source_id)
@@ -296,18 +314,24 @@ def event_body(
     now: datetime,
     *,
     also: Sequence[tuple[str, str | None]] = (),
+    moved_from: datetime | None = None,
 ) -> str:
     """The event page. ``record`` is the published copy (dedup's merge for a cluster), ``copies``
     every source's own copy (the cluster's members), ``also`` the published "also listed" pairs
-    whose Norwegian note is replaced here by the page's own rows."""
+    and ``moved_from`` the old start of a moved cluster, whose Norwegian notes are replaced here
+    by the page's own rows."""
     zone = settings.zone
     record = without_also_note(record, also)
+    if moved_from is not None:
+        record = without_moved_note(record)
     suffix = f"?lang={explicit_lang}" if explicit_lang else ""
     rows: list[tuple[str, str]] = []
     when = e(when_text(record, zone, lang, now))
     if record.status is Status.RESCHEDULED:
         when = f'<span class="note">{e(t(lang, "moved_note"))}:</span> {when}'
     rows.append((t(lang, "when"), when))
+    if moved_from is not None:
+        rows.append((t(lang, "moved_from"), e(moved_when(moved_from, record.all_day, zone, lang, now))))
     where = place(record)
     if where:
         link = map_url(record)

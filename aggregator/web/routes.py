@@ -126,8 +126,10 @@ def page_routes(
         cluster = cluster_of(settings, store, record.id, now) if record is not None else None
         copies = [record] if record is not None else []
         also: tuple[tuple[str, str | None], ...] = ()
+        moved_from = None
         if cluster is not None:
             record, copies, also = cluster.record, list(cluster.members), cluster.also
+            moved_from = cluster.moved_from
         if record is None:
             body = f'<h1>{e(t(lang, "not_found"))}</h1><p><a href="/">{e(t(lang, "back"))}</a></p>'
             html = page(
@@ -151,7 +153,9 @@ def page_routes(
             response.headers["Content-Disposition"] = f'attachment; filename="event-{record.id}.ics"'
             return response
         page_url = f"{settings.base_url.rstrip('/')}/events/{record.id}"
-        body = pages.event_body(settings, record, copies, lang, explicit, now, also=also)
+        body = pages.event_body(
+            settings, record, copies, lang, explicit, now, also=also, moved_from=moved_from
+        )
         head = (
             pages.json_ld(pages.without_also_note(record, also), settings, page_url)
             + f'<link rel="canonical" href="{e(page_url)}">'
