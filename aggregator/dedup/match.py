@@ -800,7 +800,7 @@ def _start_times(title: str, description: str | None) -> frozenset[int]:
         before = text[max(0, m.start() - 30) : m.start()]
         if _RANGE_END.search(before) or not _START_WORD.search(before):
             continue
-        out.add(int(m.group(1)) * 60 + int(m.group(2)) if m.group(1) is not None else int(m.group(3)) * 60)
+        out.add(_clock_minute(m))
     return frozenset(out)
 
 
@@ -824,13 +824,12 @@ def _meeting_time(a: Entry, b: Entry) -> bool:
 @lru_cache(maxsize=16384)
 def _clock_times(title: str, description: str | None) -> frozenset[int]:
     """The clock times (local minutes) a listing's title and description lead give."""
-    out: set[int] = set()
-    for m in _CLOCK.finditer(f"{title} {(description or '')[:300]}"):
-        if m.group(1) is not None:
-            out.add(int(m.group(1)) * 60 + int(m.group(2)))
-        else:
-            out.add(int(m.group(3)) * 60)
-    return frozenset(out)
+    return frozenset(_clock_minute(m) for m in _CLOCK.finditer(f"{title} {(description or '')[:300]}"))
+
+
+def _clock_minute(m: re.Match[str]) -> int:
+    """The local minutes of a ``_CLOCK`` match: "18.30" or "kl. 19"."""
+    return int(m.group(1)) * 60 + int(m.group(2)) if m.group(1) is not None else int(m.group(3)) * 60
 
 
 def candidate_pairs(entries: Sequence[Entry]) -> Iterator[tuple[int, int]]:

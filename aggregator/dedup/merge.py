@@ -99,7 +99,11 @@ def moved_text(moved_from: datetime, zone: ZoneInfo, now: datetime, all_day: boo
     when = nb_date(local.date(), now.astimezone(zone).year)
     if not all_day:
         when += f" kl. {nb_time(local)}"
-    return f"FLYTTET fra {when}."
+    return f"{MOVED_PREFIX}{when}."
+
+
+#: How the moved note begins (the event page takes it out again: ``web.pages.without_moved_note``).
+MOVED_PREFIX = "FLYTTET fra "
 
 
 _FIELDS = frozenset(f.name for f in fields(EventRecord))

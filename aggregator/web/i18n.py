@@ -260,7 +260,12 @@ def moved_when(moved_from: datetime, all_day: bool, zone: ZoneInfo, lang: str, n
     day = short_date(local.date(), lang, now.astimezone(zone).year)
     if all_day:
         return day
-    return f"{day} {'kl.' if lang != 'en' else 'at'} {clock(local, lang)}"
+    return f"{day} {_at(lang)} {clock(local, lang)}"
+
+
+def _at(lang: str) -> str:
+    """The word before a clock time after a date: "tir. 1. sep. kl. 18.00", "Tue 1 Sep at 18:00"."""
+    return "kl." if lang != "en" else "at"
 
 
 def when_text(record: EventRecord, zone: ZoneInfo, lang: str, now: datetime) -> str:
@@ -270,5 +275,4 @@ def when_text(record: EventRecord, zone: ZoneInfo, lang: str, now: datetime) -> 
     day = short_date(first, lang, year)
     if record.all_day:
         return day if last == first else f"{day} – {short_date(last, lang, year)}"
-    at = "kl." if lang != "en" else "at"
-    return f"{day} {at} {time_range(record, zone, lang)}"
+    return f"{day} {_at(lang)} {time_range(record, zone, lang)}"

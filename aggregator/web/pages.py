@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import nh3
 
-from aggregator.dedup.merge import also_listed_text
+from aggregator.dedup.merge import MOVED_PREFIX, also_listed_text
 from aggregator.model import EventRecord, Status
 from aggregator.publish.common import local_date, place, price_text
 from aggregator.settings import Settings
@@ -294,10 +294,6 @@ def without_moved_note(record: EventRecord) -> EventRecord:
         end = markup.find("</strong></p>\n")
         markup = markup[end + len("</strong></p>\n") :] if end >= 0 else ""
     return replace(record, description=text, description_html=markup)
-
-
-#: How ``dedup.merge.moved_text`` begins.
-MOVED_PREFIX = "FLYTTET fra "
 
 
 def _source_link(copy: EventRecord) -> str:
